@@ -1,3 +1,11 @@
+using Metering.Query.Meters;
+using Metering.Query.Usage;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults("http://127.0.0.1:8081");
+builder.AddQuery();
 var app = builder.Build();
+app.MapDefaultEndpoints();
+app.MapMeterEndpoints();
+app.MapUsageEndpoints();
 await app.RunAsync();

@@ -1,0 +1,27 @@
+# Metering: two commands. `make run` starts the whole pipeline locally; `make test` runs every test.
+# Both install what they need first (scripts/setup: Debian packages, librdkafka, NuGet restore) and
+# skip what is already there.
+.PHONY: setup build run test test-unit lint clean
+
+DOTNET_TEST_FLAGS ?= --blame-hang-timeout 120s --logger "console;verbosity=normal"
+
+setup:
+	@scripts/setup
+
+build: setup
+	@dotnet build Metering.sln --no-restore --nologo --verbosity quiet
+
+run: build
+	@scripts/run
+
+test: build
+	@scripts/test-report dotnet test Metering.sln --no-build --nologo $(DOTNET_TEST_FLAGS)
+
+test-unit: build
+	@dotnet test Metering.sln --no-build --nologo --filter "TestCategory!=Integration&TestCategory!=EndToEnd"
+
+lint: setup
+	@dotnet format Metering.sln --verify-no-changes --no-restore
+
+clean:
+	rm -rf artifacts .cache/run .cache/test-clickhouse

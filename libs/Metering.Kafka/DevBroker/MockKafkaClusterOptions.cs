@@ -1,0 +1,24 @@
+namespace Metering.Kafka.DevBroker;
+
+/// <summary>How <see cref="MockKafkaCluster.Start"/> sets up the in-memory development broker.</summary>
+public sealed class MockKafkaClusterOptions
+{
+    /// <summary>How many brokers the cluster has; their ids are 1 to <see cref="BrokerCount"/>.</summary>
+    /// <value>The default value is 1.</value>
+    public int BrokerCount { get; init; } = 1;
+
+    /// <summary>Topics created when the cluster starts.</summary>
+    /// <value>The default value is empty.</value>
+    public IReadOnlyList<MockKafkaTopic> Topics { get; init; } = [];
+
+    /// <summary>The host name the brokers advertise in metadata and in <see cref="MockKafkaCluster.BootstrapServers"/>.</summary>
+    /// <value>The default value is <c>127.0.0.1</c>.</value>
+    public string AdvertisedHost { get; init; } = "127.0.0.1";
+
+    /// <summary>
+    /// The fixed port of broker 1; broker <c>i</c> listens on <c>Port + i - 1</c> on the loopback address and relays to the
+    /// mock's own listener. 0 uses the mock's ephemeral listeners directly, without a relay.
+    /// </summary>
+    /// <value>The default value is 0.</value>
+    public int Port { get; init; }
+}

@@ -1,0 +1,73 @@
+namespace Metering.Windowing;
+
+/// <summary>
+/// The cumulative state of one rollup row: everything any aggregation of DESIGN.md §6 needs, so one
+/// row serves COUNT, SUM, AVG, MIN, MAX, LATEST and UNIQUE_COUNT.
+/// </summary>
+public sealed class RollupAccumulator
+{
+    private readonly HashSet<string> _uniqueValues = new(StringComparer.Ordinal);
+
+    /// <summary>Events counted, with or without a value.</summary>
+    public ulong EventCount { get; private set; }
+
+    /// <summary>Events that carried a value.</summary>
+    public ulong ValueCount { get; private set; }
+
+    public double Sum { get; private set; }
+
+    public double Min { get; private set; }
+
+    public double Max { get; private set; }
+
+    /// <summary>The value of the latest event (by event time) that had one.</summary>
+    public double Latest { get; private set; }
+
+    /// <summary>Event time, in Unix milliseconds, of <see cref="Latest"/>; <see cref="long.MinValue"/> before any value.</summary>
+    public long LatestTimeMs { get; private set; } = long.MinValue;
+
+    public IReadOnlyCollection<string> UniqueValues => _uniqueValues;
+
+    /// <summary>Counts one event; <paramref name="value"/> is null when the event has no value for the meter.</summary>
+    public void Add(double? value, long eventTimeMs)
+    {
+        EventCount++;
+        if (value is not { } v)
+        {
+            return;
+        }
+
+        Min = ValueCount == 0 ? v : Math.Min(Min, v);
+        Max = ValueCount == 0 ? v : Math.Max(Max, v);
+        ValueCount++;
+        Sum += v;
+        // Ties keep the later arrival, so replaying the same offsets gives the same answer.
+        if (eventTimeMs >= LatestTimeMs)
+        {
+            Latest = v;
+            LatestTimeMs = eventTimeMs;
+        }
+    }
+
+    /// <summary>Remembers a value for UNIQUE_COUNT (the exact set is kept, never summed across windows).</summary>
+    public void AddUnique(string value) => _uniqueValues.Add(value);
+
+    /// <summary>Restores a state read back from storage.</summary>
+    public static RollupAccumulator Restore(
+        ulong eventCount, ulong valueCount, double sum, double min, double max, double latest, long latestTimeMs,
+        IEnumerable<string> uniqueValues)
+    {
+        var accumulator = new RollupAccumulator
+        {
+            EventCount = eventCount,
+            ValueCount = valueCount,
+            Sum = sum,
+            Min = min,
+            Max = max,
+            Latest = latest,
+            LatestTimeMs = latestTimeMs,
+        };
+        accumulator._uniqueValues.UnionWith(uniqueValues);
+        return accumulator;
+    }
+}

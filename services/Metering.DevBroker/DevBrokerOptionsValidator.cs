@@ -1,0 +1,6 @@
+using Microsoft.Extensions.Options;
+
+namespace Metering.DevBroker;
+
+[OptionsValidator]
+internal sealed partial class DevBrokerOptionsValidator : IValidateOptions<DevBrokerOptions>;

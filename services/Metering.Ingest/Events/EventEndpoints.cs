@@ -1,0 +1,180 @@
+using System.Text.Json;
+using Metering.Events;
+using Metering.Ingest.Producing;
+using Metering.ServiceDefaults.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Metering.Ingest.Events;
+
+internal static class EventEndpoints
+{
+    private static readonly string[] SingleContentTypes = ["application/cloudevents+json"];
+    private static readonly string[] BatchContentTypes = ["application/cloudevents-batch+json"];
+    private static readonly string[] EitherContentTypes = ["application/json"];
+
+    public static IEndpointRouteBuilder MapEventEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/events", PostEventsAsync)
+            .WithName("PostEvents")
+            .WithSummary("Ingest usage events: one CloudEvent, or a batch; answers once every accepted event is in Kafka.")
+            .RequireApiKey(ApiRole.Ingest);
+        return app;
+    }
+
+    private static async Task<IResult> PostEventsAsync(
+        HttpContext http, EventProducer producer, IOptions<IngestOptions> options, TimeProvider clock,
+        ILogger<EventProducer> logger, CancellationToken cancellationToken)
+    {
+        var limits = options.Value;
+        if (!TryGetBodyShape(http.Request.ContentType, out var shape))
+        {
+            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type",
+                "Content-Type must be application/cloudevents+json (one event), application/cloudevents-batch+json "
+                + "(an array) or application/json (either).");
+        }
+
+        var body = await ReadBodyAsync(http.Request, limits.MaxBodyBytes, cancellationToken);
+        if (body is null)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, "Payload Too Large",
+                $"The body is larger than {limits.MaxBodyBytes} bytes; send fewer events per request.");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException ex)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Bad Request", $"body: not valid JSON ({ex.Message})", []);
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            var isArray = root.ValueKind == JsonValueKind.Array;
+            if (shape == BodyShape.Single && isArray || shape == BodyShape.Batch && !isArray)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "Bad Request",
+                    shape == BodyShape.Single
+                        ? "body: application/cloudevents+json carries one event object; send arrays as application/cloudevents-batch+json."
+                        : "body: application/cloudevents-batch+json carries a JSON array of events.", []);
+            }
+
+            var elements = isArray ? root.EnumerateArray().ToList() : [root];
+            if (elements.Count > limits.MaxEventsPerRequest)
+            {
+                return Problem(StatusCodes.Status413PayloadTooLarge, "Payload Too Large",
+                    $"The request has {elements.Count} events; at most {limits.MaxEventsPerRequest} are allowed.");
+            }
+
+            var key = http.GetApiKey();
+            if (key.Account is { } scopedAccount && elements.Any(e => SendsOtherAccount(e, scopedAccount)))
+            {
+                return Problem(StatusCodes.Status403Forbidden, "Forbidden",
+                    $"This key may only send events of account '{scopedAccount}'.");
+            }
+
+            var now = clock.GetUtcNow();
+            var eventLimits = new EventLimits { MaxFutureSkew = limits.MaxFutureSkew, MaxAge = limits.MaxEventAge };
+            var accepted = new List<UsageEvent>(elements.Count);
+            var rejected = new List<Rejection>();
+            for (var i = 0; i < elements.Count; i++)
+            {
+                var ingestId = Guid.CreateVersion7(now).ToString("N");
+                if (CloudEventReader.Read(elements[i], now, eventLimits, ingestId, out var reason) is { } usageEvent)
+                {
+                    accepted.Add(usageEvent);
+                }
+                else
+                {
+                    rejected.Add(new Rejection(i, CloudEventReader.TryGetId(elements[i]), reason!));
+                }
+            }
+
+            if (accepted.Count == 0)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "Bad Request", "No event in the request is valid.", rejected);
+            }
+
+            try
+            {
+                // Not the request's token: once produced, the events go to the broker whether or not
+                // the client still waits for the answer.
+                await producer.ProduceAsync(accepted, CancellationToken.None);
+            }
+            catch (BrokerUnavailableException ex)
+            {
+                Log.BrokerUnavailable(logger, accepted.Count, ex.Message);
+                http.Response.Headers.RetryAfter = ((int)Math.Ceiling(limits.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return Problem(StatusCodes.Status503ServiceUnavailable, "Service Unavailable",
+                    $"The event broker cannot take events right now ({ex.Message}); none of this request was accepted. Retry later.");
+            }
+
+            return TypedResults.Accepted((string?)null, new IngestResponse(accepted.Count, rejected));
+        }
+    }
+
+    private static bool SendsOtherAccount(JsonElement element, string account) =>
+        element.ValueKind == JsonValueKind.Object
+        && element.TryGetProperty("account", out var value)
+        && !(value.ValueKind == JsonValueKind.String && value.ValueEquals(account));
+
+    private static bool TryGetBodyShape(string? contentType, out BodyShape shape)
+    {
+        shape = BodyShape.Either;
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var media))
+        {
+            return false;
+        }
+
+        var name = media.MediaType.Value ?? "";
+        if (media.Charset.HasValue && !media.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        if (SingleContentTypes.Contains(name, StringComparer.OrdinalIgnoreCase)) shape = BodyShape.Single;
+        else if (BatchContentTypes.Contains(name, StringComparer.OrdinalIgnoreCase)) shape = BodyShape.Batch;
+        else if (!EitherContentTypes.Contains(name, StringComparer.OrdinalIgnoreCase)) return false;
+        return true;
+    }
+
+    /// <summary>The whole body, or null when it is longer than <paramref name="maxBytes"/>.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 16 * 1024);
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static ProblemHttpResult Problem(int status, string title, string detail, IReadOnlyList<Rejection>? rejected = null) =>
+        TypedResults.Problem(detail, statusCode: status, title: title,
+            extensions: rejected is null ? null : new Dictionary<string, object?> { ["rejected"] = rejected });
+
+    private enum BodyShape
+    {
+        Single,
+        Batch,
+        Either,
+    }
+}

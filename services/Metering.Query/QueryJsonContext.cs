@@ -1,0 +1,20 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Metering.Query.Meters;
+using Metering.Query.Usage;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Metering.Query;
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(MeterResponse))]
+[JsonSerializable(typeof(IReadOnlyList<MeterResponse>))]
+[JsonSerializable(typeof(UsageResponse))]
+[JsonSerializable(typeof(ProblemDetails))]
+[JsonSerializable(typeof(HttpValidationProblemDetails))]
+internal sealed partial class QueryJsonContext : JsonSerializerContext;
+
+/// <summary>The rows ClickHouse answers, in its snake_case names.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(UsageRow))]
+internal sealed partial class QueryStorageJsonContext : JsonSerializerContext;

@@ -1,0 +1,84 @@
+using Metering.Testing;
+
+namespace Metering.ClickHouse.Tests;
+
+[TestFixture]
+[Category("Integration")]
+public sealed class ClickHouseMigratorIntegrationTests
+{
+    private ClickHouseServer _server = null!;
+
+    [OneTimeSetUp]
+    public async Task OneTimeSetUp() => _server = await ClickHouseServer.GetAsync();
+
+    [Test]
+    public async Task ApplyAsync_NewDatabase_AppliesEveryMigrationOnceThenNothing()
+    {
+        await using var database = new DatabaseScope(_server.CreateClient($"migrate_{Guid.NewGuid():N}"));
+        var migrator = new ClickHouseMigrator(database.Client);
+        var all = ClickHouseMigrator.Migrations.Select(m => m.Name).ToList();
+
+        var first = await migrator.ApplyAsync();
+        var second = await migrator.ApplyAsync();
+        var recorded = await database.Client.QueryAsync(
+            "SELECT name, checksum FROM schema_migrations FINAL ORDER BY name", TestJsonContext.Default.MigrationRow);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(first, Is.EqualTo(all));
+            Assert.That(second, Is.Empty);
+            Assert.That(recorded.Select(r => r.Name), Is.EqualTo(all));
+            Assert.That(recorded.Select(r => r.Checksum), Is.EqualTo(ClickHouseMigrator.Migrations.Select(m => m.Checksum)));
+        }
+    }
+
+    [Test]
+    public async Task ApplyAsync_TwoMigratorsAtOnce_BothSucceedAndEveryTableExists()
+    {
+        await using var database = new DatabaseScope(_server.CreateClient($"concurrent_{Guid.NewGuid():N}"));
+
+        await Task.WhenAll(
+            new ClickHouseMigrator(database.Client).ApplyAsync(),
+            new ClickHouseMigrator(database.Client).ApplyAsync());
+        var applied = await new ClickHouseMigrator(database.Client).GetAppliedAsync();
+
+        Assert.That(applied.Keys, Is.EquivalentTo(ClickHouseMigrator.Migrations.Select(m => m.Name)));
+    }
+
+    [Test]
+    public async Task CreateDatabaseAsync_AllMigrations_CreatesTheSchemaTables()
+    {
+        await using var database = await _server.CreateDatabaseAsync("schema");
+
+        var tables = await database.Client.QueryAsync(
+            $"SELECT name FROM system.tables WHERE database = {ClickHouseSql.Literal(database.Name)}",
+            TestJsonContext.Default.NameRow);
+
+        string[] expected = ["schema_migrations", "usage_events", "rollups", "progress", "dead_letters"];
+        Assert.That(tables.Select(t => t.Name), Is.SupersetOf(expected));
+    }
+
+    [Test]
+    public async Task DisposeAsync_TestDatabase_DropsIt()
+    {
+        var database = await _server.CreateDatabaseAsync("drop");
+        var name = database.Name;
+
+        await database.DisposeAsync();
+        var count = await _server.CreateClient("system").QueryScalarAsync(
+            $"SELECT count() AS c FROM system.databases WHERE name = {ClickHouseSql.Literal(name)}", TestJsonContext.Default.UInt64);
+
+        Assert.That(count, Is.Zero);
+    }
+
+    /// <summary>Drops a database the test created without the fixture's migrations.</summary>
+    private sealed class DatabaseScope(ClickHouseClient client) : IAsyncDisposable
+    {
+        public ClickHouseClient Client { get; } = client;
+
+        public async ValueTask DisposeAsync() =>
+            await Client.ExecuteAsync(
+                "DROP DATABASE IF EXISTS " + ClickHouseSql.Identifier(Client.Database),
+                new ClickHouseQueryOptions { Database = ClickHouseQueryOptions.NoDatabase });
+    }
+}

@@ -1,0 +1,23 @@
+using System.Text.Json.Serialization;
+
+namespace Metering.ClickHouse.Tests;
+
+/// <summary>The rows the tests write and read (see <see cref="TestJsonContext"/>).</summary>
+internal static class Rows
+{
+    internal sealed record RoundTripRow(
+        uint Id,
+        string Text,
+        ulong Big,
+        double Real,
+        [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset At,
+        string[] Tags);
+
+    internal sealed record StringRow(string S);
+
+    internal sealed record NameRow(string Name);
+
+    internal sealed record IsoTimeRow(string At);
+
+    internal sealed record MigrationRow(string Name, string Checksum);
+}
