@@ -1,9 +1,11 @@
 # Metering: two commands. `make run` starts the whole pipeline locally; `make test` runs every test.
 # Both install what they need first (scripts/setup: Debian packages, librdkafka, NuGet restore) and
 # skip what is already there.
-.PHONY: setup build run test test-unit lint clean
+.PHONY: setup build build-services run test test-unit lint clean
 
-DOTNET_TEST_FLAGS ?= --blame-hang-timeout 120s --logger "console;verbosity=normal"
+SERVICES := DevBroker Aggregator Ingest Query
+
+DOTNET_TEST_FLAGS ?= --blame-hang-timeout 120s
 
 setup:
 	@scripts/setup
@@ -11,7 +13,10 @@ setup:
 build: setup
 	@dotnet build Metering.sln --no-restore --nologo --verbosity quiet
 
-run: build
+build-services: setup
+	@for s in $(SERVICES); do dotnet build services/Metering.$$s --no-restore --nologo --verbosity quiet || exit 1; done
+
+run: build-services
 	@scripts/run
 
 test: build

@@ -238,7 +238,7 @@ public sealed class ClickHouseClient
                         {
                             var body = await response.Content.ReadAsStringAsync(ctx.CancellationToken);
                             _ = ClickHouseErrorCodes.TryParse(body, out var code, out var message);
-                            Log.OperationFailed(_logger, operation, code, message);
+                            Log.OperationFailed(_logger, operation, code, (int)response.StatusCode, queryId);
                             throw new ClickHouseException(code, message, response.StatusCode, queryId);
                         }
 

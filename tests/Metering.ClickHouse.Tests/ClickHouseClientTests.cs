@@ -3,7 +3,7 @@ using Metering.Testing;
 namespace Metering.ClickHouse.Tests;
 
 [TestFixture]
-[Category("Integration")]
+[Integration]
 public sealed class ClickHouseClientTests
 {
     private static readonly string[] NastyStrings =

@@ -3,7 +3,7 @@ using Metering.Testing;
 namespace Metering.ClickHouse.Tests;
 
 [TestFixture]
-[Category("Integration")]
+[Integration]
 public sealed class ClickHouseMigratorIntegrationTests
 {
     private ClickHouseServer _server = null!;

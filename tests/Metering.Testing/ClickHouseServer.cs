@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Metering.ClickHouse;
 
 namespace Metering.Testing;
@@ -178,13 +176,15 @@ public sealed class ClickHouseServer : IAsyncDisposable
     {
         var root = FindRepositoryRoot();
         var script = Path.Combine(root, "scripts", "clickhouse-server");
-        var directory = Path.Combine(root, ".cache", "test-clickhouse", Guid.NewGuid().ToString("N")[..12]);
+        var parent = Path.Combine(root, ".cache", "test-clickhouse");
+        DeleteStaleDirectories(parent);
+        var directory = Path.Combine(parent, Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(directory);
-        var httpPort = FreePort();
-        var tcpPort = FreePort();
+        var httpPort = FreePort.Next();
+        var tcpPort = FreePort.Next();
         while (tcpPort == httpPort)
         {
-            tcpPort = FreePort();
+            tcpPort = FreePort.Next();
         }
 
         var start = new ProcessStartInfo("bash")
@@ -337,11 +337,27 @@ public sealed class ClickHouseServer : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    // A run that was killed cannot delete its directory (its server stops with it); clear those left over
+    // for a day. Younger ones may belong to a test run going on in parallel.
+    private static void DeleteStaleDirectories(string parent)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        if (!Directory.Exists(parent))
+        {
+            return;
+        }
+
+        var cutoff = TimeProvider.System.GetUtcNow().UtcDateTime - TimeSpan.FromDays(1);
+        foreach (var stale in new DirectoryInfo(parent).EnumerateDirectories().Where(d => d.LastWriteTimeUtc < cutoff))
+        {
+            try
+            {
+                stale.Delete(recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Best effort; .cache/ is git-ignored.
+            }
+        }
     }
 
     private static string FindRepositoryRoot()

@@ -9,8 +9,10 @@ internal static partial class Log
         EventName = "ClickHouseRetrying")]
     public static partial void Retrying(ILogger logger, string operation, int attempt, TimeSpan retryDelay, Exception? exception);
 
-    [LoggerMessage(2, LogLevel.Debug, "ClickHouse {Operation} failed with code {Code}: {ServerMessage}", EventName = "ClickHouseFailed")]
-    public static partial void OperationFailed(ILogger logger, string operation, int code, string serverMessage);
+    // The server's message is left out: it may quote the statement, and logs carry ids, not payloads.
+    [LoggerMessage(2, LogLevel.Debug, "ClickHouse {Operation} failed with code {Code} (HTTP {StatusCode}, query id {QueryId})",
+        EventName = "ClickHouseFailed")]
+    public static partial void OperationFailed(ILogger logger, string operation, int code, int statusCode, string? queryId);
 
     [LoggerMessage(10, LogLevel.Information, "Applied ClickHouse migration {Migration} to database {Database} ({Statements} statements)",
         EventName = "ClickHouseMigrationApplied")]
