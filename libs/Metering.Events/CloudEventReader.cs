@@ -79,8 +79,28 @@ public static class CloudEventReader
         element.ValueKind == JsonValueKind.Object
         && element.TryGetProperty("id", out var id)
         && id.ValueKind == JsonValueKind.String
-            ? Truncate(id.GetString()!)
+        && TryGetText(id, out var text)
+        && IsPrintable(text)
+            ? Truncate(text)
             : null;
+
+    /// <summary>
+    /// A JSON string's text; false for an escaped unpaired surrogate (<c>"\uD800"</c>), which
+    /// <see cref="JsonElement.GetString"/> refuses to decode.
+    /// </summary>
+    private static bool TryGetText(JsonElement property, out string text)
+    {
+        try
+        {
+            text = property.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            text = "";
+            return false;
+        }
+    }
 
     /// <summary>RFC 3339: a full date, a time and an explicit offset (<c>Z</c> or <c>±hh:mm</c>).</summary>
     public static bool TryParseRfc3339(string text, out DateTimeOffset time)
@@ -135,7 +155,12 @@ public static class CloudEventReader
             return false;
         }
 
-        value = property.GetString()!;
+        if (!TryGetText(property, out value))
+        {
+            reason = $"{name}: contains a control character or an unpaired surrogate";
+            return false;
+        }
+
         if (value.Length == 0)
         {
             reason = $"{name}: must not be empty";

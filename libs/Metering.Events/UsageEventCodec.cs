@@ -55,8 +55,7 @@ public static class UsageEventCodec
         reason = null;
         try
         {
-            var reader = new Utf8JsonReader(value, new JsonReaderOptions { MaxDepth = 64 });
-            using var document = JsonDocument.ParseValue(ref reader);
+            using var document = JsonDocument.Parse(value.ToArray(), new JsonDocumentOptions { MaxDepth = 64 });
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
@@ -78,14 +77,15 @@ public static class UsageEventCodec
                 return null;
             }
 
-            if (!root.TryGetProperty("time", out var time) || !time.TryGetDateTimeOffset(out var eventTime))
+            if (Text("time") is not { } timeText || !CloudEventReader.TryParseRfc3339(timeText, out var eventTime))
             {
-                reason = "record: time missing or not a timestamp";
+                reason = "record: time missing or not an RFC 3339 timestamp";
                 return null;
             }
 
-            var ingestedAt = root.TryGetProperty("ingesttime", out var ingestTime)
-                && ingestTime.TryGetDateTimeOffset(out var stamped) ? stamped : eventTime;
+            var ingestedAt = Text("ingesttime") is { } stampText && CloudEventReader.TryParseRfc3339(stampText, out var stamped)
+                ? stamped
+                : eventTime;
             var data = root.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Object ? d.GetRawText() : null;
             return new UsageEvent(id, source, type, eventTime.ToUniversalTime(), Text("subject"), account, data, ingestId,
                 ingestedAt.ToUniversalTime());
@@ -93,6 +93,12 @@ public static class UsageEventCodec
         catch (JsonException ex)
         {
             reason = $"record: not valid JSON ({ex.Message})";
+            return null;
+        }
+        catch (InvalidOperationException ex)
+        {
+            // Strings that are not text: invalid UTF-8, or an escaped unpaired surrogate.
+            reason = $"record: undecodable string ({ex.Message})";
             return null;
         }
     }

@@ -24,4 +24,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 6, EventName = "OffsetNotStored", Level = LogLevel.Debug,
         Message = "Offset {Offset} of partition {Partition} not stored: {Reason}")]
     public static partial void OffsetNotStored(ILogger logger, int partition, long offset, string reason);
+
+    [LoggerMessage(EventId = 7, EventName = "RecordsLost", Level = LogLevel.Critical,
+        Message = "Partition {Partition}: records {NextOffset} to {LogStart} were removed by retention before they were processed")]
+    public static partial void RecordsLost(ILogger logger, int partition, long nextOffset, long logStart);
 }

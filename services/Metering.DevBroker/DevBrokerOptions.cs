@@ -32,6 +32,18 @@ internal sealed class DevBrokerOptions : IValidatableObject
     [ValidateEnumeratedItems]
     public List<DevBrokerTopicOptions> Topics { get; set; } = [];
 
+    /// <summary>
+    /// Where the broker journals its records, so that a restart comes back with the same records at the same offsets;
+    /// empty keeps everything in memory only.
+    /// </summary>
+    /// <value>The default value is empty (in memory only).</value>
+    public string DataDirectory { get; set; } = "";
+
+    /// <summary>How long a stopping broker waits for the journal to reach the end of every partition.</summary>
+    /// <value>The default value is 10 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan JournalCatchUpTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The topic created when <see cref="Topics"/> is not configured.</summary>
     public static DevBrokerTopicOptions DefaultTopic => new() { Name = "usage-events", Partitions = 8 };
 

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Metering.Query;
 
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(MeterResponse))]
 [JsonSerializable(typeof(IReadOnlyList<MeterResponse>))]
 [JsonSerializable(typeof(UsageResponse))]

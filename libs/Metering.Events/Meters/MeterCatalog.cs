@@ -58,7 +58,8 @@ public sealed partial class MeterCatalog
         using var document = JsonDocument.Parse(json);
         var errors = new List<string>();
         var meters = new List<MeterDefinition>();
-        if (!document.RootElement.TryGetProperty("meters", out var list) || list.ValueKind != JsonValueKind.Array)
+        if (document.RootElement.ValueKind != JsonValueKind.Object
+            || !document.RootElement.TryGetProperty("meters", out var list) || list.ValueKind != JsonValueKind.Array)
         {
             throw new MeterCatalogException($"{origin}: expected an object with a \"meters\" array.");
         }
@@ -87,6 +88,12 @@ public sealed partial class MeterCatalog
 
     private static MeterDefinition? ParseMeter(JsonElement element, string at, List<string> errors)
     {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add($"{at}: a meter must be a JSON object.");
+            return null;
+        }
+
         string? Text(string name) =>
             element.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
 
@@ -94,7 +101,7 @@ public sealed partial class MeterCatalog
         var name = Text("name");
         if (name is null || !NamePattern().IsMatch(name))
         {
-            errors.Add($"{at}: name must match {NamePattern()} (got {name ?? "nothing"}).");
+            errors.Add($"{at}: name must be {NameRule} (got {name ?? "nothing"}).");
         }
 
         at = name is null ? at : $"{at} '{name}'";
@@ -142,7 +149,7 @@ public sealed partial class MeterCatalog
             {
                 if (!NamePattern().IsMatch(group.Name) || ReservedDimensions.Contains(group.Name))
                 {
-                    errors.Add($"{at}: groupBy name '{group.Name}' must match {NamePattern()} and not be account, team or subject.");
+                    errors.Add($"{at}: groupBy name '{group.Name}' must be {NameRule}, and not account, team or subject.");
                     continue;
                 }
 
@@ -163,6 +170,8 @@ public sealed partial class MeterCatalog
             : null;
     }
 
-    [GeneratedRegex("^[a-z][a-z0-9_]{0,63}$")]
+    private const string NameRule = "1 to 64 characters of a-z, 0-9 and _, starting with a letter";
+
+    [GeneratedRegex(@"^[a-z][a-z0-9_]{0,63}\z")]
     private static partial Regex NamePattern();
 }

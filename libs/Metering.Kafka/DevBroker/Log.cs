@@ -48,4 +48,49 @@ internal static partial class Log
 
     [LoggerMessage(9010, LogLevel.Information, "Development broker stopped", EventName = "DevBrokerStopped")]
     public static partial void Stopped(ILogger logger);
+
+    [LoggerMessage(9011, LogLevel.Information, "Restored {Count} records of topic {Topic} from {Directory} in {Elapsed}",
+        EventName = "DevBrokerJournalRestored")]
+    public static partial void JournalRestored(ILogger logger, long count, string topic, string directory, TimeSpan elapsed);
+
+    [LoggerMessage(9012, LogLevel.Information, "No journal in {Directory} yet: the development broker starts empty",
+        EventName = "DevBrokerJournalEmpty")]
+    public static partial void JournalEmpty(ILogger logger, string directory);
+
+    [LoggerMessage(9013, LogLevel.Warning,
+        "Dropped an incomplete last record of {Path} (the broker stopped while writing it): kept {ValidBytes} of {FileBytes} bytes",
+        EventName = "DevBrokerJournalTruncatedTail")]
+    public static partial void JournalTruncatedTail(ILogger logger, string path, long validBytes, long fileBytes);
+
+    [LoggerMessage(9014, LogLevel.Information, "Journaling {Topics} topic(s), {Partitions} partition(s) to {Directory}",
+        EventName = "DevBrokerJournalStarted")]
+    public static partial void JournalStarted(ILogger logger, int topics, int partitions, string directory);
+
+    [LoggerMessage(9015, LogLevel.Information, "Journaling topic {Topic} with {Partitions} partition(s)",
+        EventName = "DevBrokerJournalTopicAdded")]
+    public static partial void JournalTopicAdded(ILogger logger, string topic, int partitions);
+
+    [LoggerMessage(9016, LogLevel.Warning, "Journal consumer error: {Reason}", EventName = "DevBrokerJournalConsumeError")]
+    public static partial void JournalConsumeError(ILogger logger, string reason);
+
+    [LoggerMessage(9017, LogLevel.Warning,
+        "Journal of {Topic} [{Partition}] skips offsets {Expected} to {Offset}: the broker has no records there (transaction "
+        + "markers?), so this journal cannot be restored at the same offsets",
+        EventName = "DevBrokerJournalGap")]
+    public static partial void JournalGap(ILogger logger, string topic, int partition, long expected, long offset);
+
+    [LoggerMessage(9018, LogLevel.Error, "Journaling to {Directory} failed: new records are no longer journaled",
+        EventName = "DevBrokerJournalFailed")]
+    public static partial void JournalFailed(ILogger logger, string directory, Exception exception);
+
+    [LoggerMessage(9019, LogLevel.Information,
+        "Journal caught up on stop: {Records} record(s) journaled in this run, {Partitions} partition(s) complete in {Directory} "
+        + "(catch-up took {Elapsed})",
+        EventName = "DevBrokerJournalCaughtUp")]
+    public static partial void JournalCaughtUp(ILogger logger, long records, int partitions, string directory, TimeSpan elapsed);
+
+    [LoggerMessage(9020, LogLevel.Warning,
+        "Journal did not catch up within {Timeout}; these partitions lose their last records on restart: {Behind}",
+        EventName = "DevBrokerJournalBehind")]
+    public static partial void JournalBehind(ILogger logger, TimeSpan timeout, string behind);
 }

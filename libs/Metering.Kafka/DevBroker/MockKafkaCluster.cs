@@ -26,7 +26,9 @@ namespace Metering.Kafka.DevBroker;
 /// </para>
 /// <para>
 /// With <see cref="MockKafkaClusterOptions.Port"/> above 0 broker <c>i</c> is served on the fixed loopback port
-/// <c>Port + i - 1</c> through a TCP relay, and metadata advertises those ports.
+/// <c>Port + i - 1</c> through a TCP relay, and metadata advertises those ports. With
+/// <see cref="MockKafkaClusterOptions.DeferFixedPorts"/> the fixed ports refuse connections until
+/// <see cref="OpenFixedPorts"/>; until then in-process clients reach the brokers at <see cref="DirectBootstrapServers"/>.
 /// </para>
 /// </remarks>
 public sealed partial class MockKafkaCluster : IAsyncDisposable
@@ -38,21 +40,48 @@ public sealed partial class MockKafkaCluster : IAsyncDisposable
     private readonly Dictionary<string, int> _topics = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
     private readonly TcpRelay[] _relays;
+    private readonly string _advertisedHost;
     private nint _handle;
     private nint _cluster;
+    private bool _fixedPortsOpen;
 
-    private MockKafkaCluster(nint handle, nint cluster, int brokerCount, string bootstrapServers, TcpRelay[] relays, ILogger logger)
+    private MockKafkaCluster(
+        nint handle, nint cluster, int brokerCount, string bootstrapServers, string directBootstrapServers, TcpRelay[] relays,
+        string advertisedHost, ILogger logger)
     {
         _handle = handle;
         _cluster = cluster;
         BrokerCount = brokerCount;
         BootstrapServers = bootstrapServers;
+        DirectBootstrapServers = directBootstrapServers;
         _relays = relays;
+        _advertisedHost = advertisedHost;
+        _fixedPortsOpen = relays.Length == 0;
         _logger = logger;
     }
 
     /// <summary>The comma-separated <c>host:port</c> list of all brokers, in broker-id order.</summary>
     public string BootstrapServers { get; }
+
+    /// <summary>
+    /// The mock's own (ephemeral) listeners, in broker-id order: the same as <see cref="BootstrapServers"/> without
+    /// <see cref="MockKafkaClusterOptions.Port"/>. While <see cref="MockKafkaClusterOptions.DeferFixedPorts"/> keeps the fixed
+    /// ports closed, brokers advertise these, so in-process clients can load data before other clients can connect.
+    /// Once the fixed ports are open, metadata sends clients to those.
+    /// </summary>
+    public string DirectBootstrapServers { get; }
+
+    /// <summary>The topics created through <see cref="CreateTopic"/> or <see cref="MockKafkaClusterOptions.Topics"/>.</summary>
+    public IReadOnlyList<MockKafkaTopic> Topics
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _topics.Select(t => new MockKafkaTopic(t.Key, t.Value))];
+            }
+        }
+    }
 
     /// <summary>The number of brokers; their ids are 1 to <see cref="BrokerCount"/>.</summary>
     public int BrokerCount { get; }
@@ -93,13 +122,11 @@ public sealed partial class MockKafkaCluster : IAsyncDisposable
                 var port = listener.Port;
                 if (options.Port > 0)
                 {
+                    // Bound now so that a port in use fails start at once; served from OpenFixedPorts.
                     port = options.Port + brokerId - 1;
-                    var relay = TcpRelay.Start(port, listener, brokerId, logger);
-                    relays.Add(relay);
-                    Log.RelayStarted(logger, brokerId, relay.Endpoint, listener);
+                    relays.Add(TcpRelay.Bind(port, listener, brokerId, logger));
                 }
-
-                if (options.Port > 0 || !string.Equals(options.AdvertisedHost, listener.Address.ToString(), StringComparison.Ordinal))
+                else if (!string.Equals(options.AdvertisedHost, listener.Address.ToString(), StringComparison.Ordinal))
                 {
                     MockNative.BrokerSetHostPort(cluster, brokerId, options.AdvertisedHost, port);
                 }
@@ -107,10 +134,17 @@ public sealed partial class MockKafkaCluster : IAsyncDisposable
                 advertised.Add(string.Create(CultureInfo.InvariantCulture, $"{options.AdvertisedHost}:{port}"));
             }
 
-            var result = new MockKafkaCluster(handle, cluster, options.BrokerCount, string.Join(',', advertised), [.. relays], logger);
+            var result = new MockKafkaCluster(
+                handle, cluster, options.BrokerCount, string.Join(',', advertised),
+                string.Join(',', listeners.Select(l => l.ToString())), [.. relays], options.AdvertisedHost, logger);
             foreach (var topic in options.Topics)
             {
                 result.CreateTopic(topic.Name, topic.Partitions);
+            }
+
+            if (!options.DeferFixedPorts)
+            {
+                result.OpenFixedPorts();
             }
 
             Log.Started(logger, result.BrokerCount, result.BootstrapServers);
@@ -184,6 +218,34 @@ public sealed partial class MockKafkaCluster : IAsyncDisposable
         throw new InvalidOperationException(
             $"The development broker could not create topic '{name}' with {partitions} partition(s): "
             + $"{MockNative.ErrorText(error)} ({(ErrorCode)error}).");
+    }
+
+    /// <summary>
+    /// Serves the fixed ports (<see cref="MockKafkaClusterOptions.Port"/>) and makes metadata advertise them. Does nothing
+    /// when they are open already or there are none. Call it while no client is connected to
+    /// <see cref="DirectBootstrapServers"/>: the mock changes advertised listeners without synchronising with requests in
+    /// flight.
+    /// </summary>
+    public void OpenFixedPorts()
+    {
+        lock (_gate)
+        {
+            var cluster = Cluster();
+            if (_fixedPortsOpen)
+            {
+                return;
+            }
+
+            foreach (var (relay, index) in _relays.Select((r, i) => (r, i)))
+            {
+                var brokerId = index + 1;
+                MockNative.BrokerSetHostPort(cluster, brokerId, _advertisedHost, relay.Endpoint.Port);
+                relay.Open();
+                Log.RelayStarted(_logger, brokerId, relay.Endpoint, relay.Backend);
+            }
+
+            _fixedPortsOpen = true;
+        }
     }
 
     /// <summary>Disconnects the broker and refuses new connections until <see cref="SetBrokerUp"/>; leaders do not move.</summary>

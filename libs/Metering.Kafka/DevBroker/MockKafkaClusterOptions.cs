@@ -21,4 +21,13 @@ public sealed class MockKafkaClusterOptions
     /// </summary>
     /// <value>The default value is 0.</value>
     public int Port { get; init; }
+
+    /// <summary>
+    /// When <see langword="true"/>, the fixed ports (<see cref="Port"/> above 0) are reserved at start but refuse
+    /// connections, and brokers advertise their own listeners (<see cref="MockKafkaCluster.DirectBootstrapServers"/>), until
+    /// <see cref="MockKafkaCluster.OpenFixedPorts"/>: lets the host load data (e.g. restore a journal) before other clients
+    /// can connect. Without fixed ports there is nothing to defer.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool DeferFixedPorts { get; init; }
 }

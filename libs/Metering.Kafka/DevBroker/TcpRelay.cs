@@ -11,6 +11,10 @@ namespace Metering.Kafka.DevBroker;
 /// reached (and advertised) at a well-known port. Each connection copies bytes in both directions with its own large
 /// buffer; an end of stream is passed on as a half-close, an error closes both sockets.
 /// </summary>
+/// <remarks>
+/// <see cref="Bind"/> reserves the port without listening (connections are refused), <see cref="Open"/> starts serving
+/// it: a host can load data into the broker before any client can connect.
+/// </remarks>
 internal sealed class TcpRelay : IAsyncDisposable
 {
     // Large enough that a produce request or fetch response of ordinary size moves in one or two system calls.
@@ -23,7 +27,7 @@ internal sealed class TcpRelay : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<long, Task> _connections = new();
-    private readonly Task _acceptLoop;
+    private Task? _acceptLoop;
     private long _nextConnectionId;
 
     private TcpRelay(Socket listener, IPEndPoint backend, int brokerId, ILogger logger)
@@ -32,19 +36,21 @@ internal sealed class TcpRelay : IAsyncDisposable
         _backend = backend;
         _brokerId = brokerId;
         _logger = logger;
-        _acceptLoop = AcceptLoopAsync();
     }
 
     public IPEndPoint Endpoint => (IPEndPoint)_listener.LocalEndPoint!;
 
+    /// <summary>The mock broker's own listener that connections are relayed to.</summary>
+    public IPEndPoint Backend => _backend;
+
+    /// <summary>Binds the port; connections to it are refused until <see cref="Open"/>.</summary>
     /// <exception cref="InvalidOperationException">The port cannot be bound, e.g. because it is in use.</exception>
-    public static TcpRelay Start(int port, IPEndPoint backend, int brokerId, ILogger logger)
+    public static TcpRelay Bind(int port, IPEndPoint backend, int brokerId, ILogger logger)
     {
         var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         try
         {
             listener.Bind(new IPEndPoint(IPAddress.Loopback, port));
-            listener.Listen(Backlog);
         }
         catch (SocketException ex)
         {
@@ -61,6 +67,18 @@ internal sealed class TcpRelay : IAsyncDisposable
         return new TcpRelay(listener, backend, brokerId, logger);
     }
 
+    /// <summary>Starts accepting and relaying connections; does nothing when already open.</summary>
+    public void Open()
+    {
+        if (_acceptLoop is not null)
+        {
+            return;
+        }
+
+        _listener.Listen(Backlog);
+        _acceptLoop = AcceptLoopAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_stopping.IsCancellationRequested)
@@ -70,7 +88,11 @@ internal sealed class TcpRelay : IAsyncDisposable
 
         await _stopping.CancelAsync();
         _listener.Dispose();
-        await _acceptLoop;
+        if (_acceptLoop is not null)
+        {
+            await _acceptLoop;
+        }
+
         await Task.WhenAll(_connections.Values);
         _stopping.Dispose();
     }
