@@ -108,6 +108,31 @@ public sealed class MockKafkaClusterTests
     }
 
     [Test]
+    public async Task OpenFixedPorts_Deferred_RefusesConnectionsUntilOpened()
+    {
+        var port = FreePort.Next();
+        await using var cluster = MockKafkaCluster.Start(
+            new MockKafkaClusterOptions { Port = port, DeferFixedPorts = true, Topics = [new MockKafkaTopic("t", 1)] });
+        using (var producer = KafkaClients.Producer(cluster.DirectBootstrapServers))
+        {
+            await producer.ProduceAsync("t", new Message<string, string> { Key = "k", Value = "before clients" });
+        }
+
+        using (var early = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            Assert.That(
+                () => early.Connect(IPAddress.Loopback, port),
+                Throws.InstanceOf<SocketException>()
+                    .With.Property(nameof(SocketException.SocketErrorCode)).EqualTo(SocketError.ConnectionRefused));
+        }
+
+        cluster.OpenFixedPorts();
+        var consumed = await KafkaClients.ConsumeAsync($"127.0.0.1:{port}", "t", 1, "deferred", 1);
+
+        Assert.That(consumed.Select(r => r.Message.Value).Single(), Is.EqualTo("before clients"));
+    }
+
+    [Test]
     public void Start_PortInUse_ThrowsNamingPort()
     {
         using var occupant = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

@@ -80,7 +80,9 @@ public sealed class KafkaJournal : IAsyncDisposable
     /// <param name="cluster">A new cluster: its topics must be empty.</param>
     /// <param name="options">Where the journal is and how it flushes.</param>
     /// <param name="logger">Where to log; nothing is logged when <see langword="null"/>.</param>
-    /// <param name="timeProvider">The clock for flushes and deadlines; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="timeProvider">
+    /// The clock for flushes and deadlines; <see cref="TimeProvider.System"/> when <see langword="null"/>.
+    /// </param>
     /// <param name="cancellationToken">Cancels the restore.</param>
     /// <returns>The journal, not yet journaling.</returns>
     /// <exception cref="InvalidOperationException">
@@ -425,7 +427,8 @@ public sealed class KafkaJournal : IAsyncDisposable
             {
                 wrong.Add(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"{partition.Topic} [{partition.Partition.Value}] has offsets {watermarks.Low.Value}-{watermarks.High.Value}, journal 0-{count}"));
+                    $"{partition.Topic} [{partition.Partition.Value}] has offsets {watermarks.Low.Value}-{watermarks.High.Value}, "
+                    + $"journal 0-{count}"));
             }
         }
 
@@ -585,7 +588,8 @@ public sealed class KafkaJournal : IAsyncDisposable
         var behind = _writers.Where(w => !targets.TryGetValue(w.Key, out var end) || w.Value.NextOffset < end)
             .Select(w => string.Create(
                 CultureInfo.InvariantCulture,
-                $"{w.Key.Topic} [{w.Key.Partition.Value}] at {w.Value.NextOffset} of {(targets.TryGetValue(w.Key, out var end) ? end : -1)}"))
+                $"{w.Key.Topic} [{w.Key.Partition.Value}] at {w.Value.NextOffset} of "
+                + $"{(targets.TryGetValue(w.Key, out var end) ? end : -1)}"))
             .ToList();
         if (behind.Count == 0)
         {
