@@ -48,6 +48,7 @@ public sealed class KafkaOptions
         EnableAutoOffsetStore = false,
         AutoOffsetReset = AutoOffsetReset.Earliest,
         FetchWaitMaxMs = (int)FetchWaitMax.TotalMilliseconds,
+        // Partitions that stay put keep their windows in memory across a rebalance.
         PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
         SocketNagleDisable = true,
     };

@@ -111,6 +111,9 @@ public sealed partial class MockKafkaCluster : IAsyncDisposable
                 $"librdkafka could not create a mock cluster with {options.BrokerCount} broker(s); its log on stderr says why.");
         }
 
+        // A real broker's default of 3 s (group.initial.rebalance.delay.ms) only slows down the first
+        // assignment of every consumer group on a development machine.
+        MockNative.GroupInitialRebalanceDelayMs(cluster, (int)options.GroupInitialRebalanceDelay.TotalMilliseconds);
         var relays = new List<TcpRelay>();
         try
         {

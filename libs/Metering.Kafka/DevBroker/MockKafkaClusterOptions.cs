@@ -7,6 +7,10 @@ public sealed class MockKafkaClusterOptions
     /// <value>The default value is 1.</value>
     public int BrokerCount { get; init; } = 1;
 
+    /// <summary>How long a new consumer group waits for more members before its first assignment.</summary>
+    /// <value>The default value is zero (a real broker waits 3 s).</value>
+    public TimeSpan GroupInitialRebalanceDelay { get; init; } = TimeSpan.Zero;
+
     /// <summary>Topics created when the cluster starts.</summary>
     /// <value>The default value is empty.</value>
     public IReadOnlyList<MockKafkaTopic> Topics { get; init; } = [];

@@ -37,6 +37,9 @@ internal static unsafe partial class MockNative
     [LibraryImport(Library, EntryPoint = "rd_kafka_mock_cluster_new")]
     public static partial nint ClusterNew(nint rk, int brokerCount);
 
+    [LibraryImport(Library, EntryPoint = "rd_kafka_mock_group_initial_rebalance_delay_ms")]
+    public static partial void GroupInitialRebalanceDelayMs(nint cluster, int delayMs);
+
     [LibraryImport(Library, EntryPoint = "rd_kafka_mock_cluster_destroy")]
     public static partial void ClusterDestroy(nint cluster);
 
