@@ -149,7 +149,8 @@ public sealed class MockKafkaClusterTests
     public async Task SetBrokerDown_ThenUp_ProduceFailsThenSucceeds()
     {
         await using var cluster = MockKafkaCluster.Start(new MockKafkaClusterOptions { Topics = [new MockKafkaTopic("t", 1)] });
-        using var producer = KafkaClients.Producer(cluster.BootstrapServers, c => c.MessageTimeoutMs = 1_000);
+        // Short enough to fail fast while the broker is down, long enough for a loaded machine's first produce.
+        using var producer = KafkaClients.Producer(cluster.BootstrapServers, c => c.MessageTimeoutMs = 5_000);
         await producer.ProduceAsync("t", new Message<string, string> { Key = "k", Value = "before" });
 
         cluster.SetBrokerDown(1);
