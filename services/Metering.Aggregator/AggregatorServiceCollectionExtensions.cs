@@ -1,7 +1,6 @@
 using Metering.Aggregator;
 using Metering.Aggregator.Pipeline;
 using Metering.Aggregator.Storage;
-using Metering.Kafka;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -17,8 +16,7 @@ public static class AggregatorServiceCollectionExtensions
         services.AddOptions<AggregatorOptions>().BindConfiguration(AggregatorOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AggregatorOptions>, AggregatorOptionsValidator>();
         services.AddSingleton<IValidateOptions<AggregatorOptions>, AggregatorWindowValidator>();
-        services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<KafkaOptions>, KafkaOptionsValidator>();
+        services.AddKafkaOptions();
         services.AddSingleton<PartitionStore>();
         services.AddSingleton<KafkaSource>();
         services.AddSingleton<WindowAggregator>();

@@ -1,7 +1,6 @@
 using Metering.Ingest;
 using Metering.Ingest.Events;
 using Metering.Ingest.Producing;
-using Metering.Kafka;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -15,8 +14,7 @@ public static class IngestServiceCollectionExtensions
         var services = builder.Services;
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>();
-        services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<KafkaOptions>, KafkaOptionsValidator>();
+        services.AddKafkaOptions();
         services.AddSingleton<EventProducer>();
         services.AddHostedService(sp => sp.GetRequiredService<EventProducer>());
         services.AddHealthChecks().AddCheck<BrokerHealthCheck>("kafka", HealthStatus.Unhealthy, [ServiceDefaultsHostApplicationBuilderExtensions.ReadyTag]);
