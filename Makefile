@@ -1,7 +1,7 @@
 # Metering: two commands. `make run` starts the whole pipeline locally; `make test` runs every test.
 # Both install what they need first (scripts/setup: Debian packages, librdkafka, NuGet restore) and
 # skip what is already there.
-.PHONY: setup build build-services run test test-unit lint clean
+.PHONY: setup build build-services run test test-unit lint bench-ingest clean
 
 SERVICES := DevBroker Aggregator Ingest Query
 
@@ -24,6 +24,11 @@ test: build
 
 test-unit: build
 	@dotnet test Metering.sln --no-build --nologo --filter "TestCategory!=Integration&TestCategory!=EndToEnd"
+
+# Ingest throughput: gateway against a plain producer on the same broker (BENCH_ARGS="--events N --concurrency C").
+bench-ingest: setup
+	@dotnet build tests/Metering.Ingest.Benchmarks -c Release --no-restore --nologo --verbosity quiet
+	@dotnet artifacts/bin/Metering.Ingest.Benchmarks/release/Metering.Ingest.Benchmarks.dll $(BENCH_ARGS)
 
 lint: setup
 	@dotnet format Metering.sln --verify-no-changes --no-restore
