@@ -25,6 +25,14 @@ public sealed class IngestOptions
     [Range(typeof(TimeSpan), "01:00:00", "3650.00:00:00")]
     public TimeSpan MaxEventAge { get; set; } = TimeSpan.FromDays(35);
 
+    /// <summary>
+    /// How long a request waits for room in the producer's bounded queue before it is answered 503:
+    /// the gateway never buffers without bound.
+    /// </summary>
+    /// <value>The default value is 5 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan QueueFullWait { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>What a client is told to wait before retrying when the broker cannot take a batch.</summary>
     /// <value>The default value is 1 second.</value>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]

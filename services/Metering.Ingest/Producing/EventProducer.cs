@@ -14,12 +14,17 @@ namespace Metering.Ingest.Producing;
 internal sealed class EventProducer : IHostedService, IDisposable
 {
     private static readonly byte[] SchemaVersion = Encoding.ASCII.GetBytes(UsageEventCodec.SchemaVersion);
+    private static readonly TimeSpan QueueFullRetry = TimeSpan.FromMilliseconds(5);
     private readonly IProducer<string, byte[]> _producer;
     private readonly ILogger<EventProducer> _logger;
+    private readonly TimeProvider _clock;
+    private readonly TimeSpan _queueFullWait;
 
-    public EventProducer(IOptions<KafkaOptions> options, ILogger<EventProducer> logger)
+    public EventProducer(IOptions<KafkaOptions> options, IOptions<IngestOptions> ingest, TimeProvider clock, ILogger<EventProducer> logger)
     {
         _logger = logger;
+        _clock = clock;
+        _queueFullWait = ingest.Value.QueueFullWait;
         Topic = options.Value.Topic;
         _producer = new ProducerBuilder<string, byte[]>(options.Value.CreateProducerConfig())
             .SetErrorHandler((_, error) => Log.ProducerError(logger, error.Code.ToString(), error.Reason))
@@ -31,31 +36,56 @@ internal sealed class EventProducer : IHostedService, IDisposable
     /// <summary>For health checks: the producer's connection to the cluster.</summary>
     public Handle Handle => _producer.Handle;
 
-    /// <exception cref="BrokerUnavailableException">Some event was not acknowledged.</exception>
+    /// <summary>
+    /// Produces every event and waits until the broker acknowledged all of them. While the producer's
+    /// local queue is full it waits up to <see cref="IngestOptions.QueueFullWait"/>, so memory stays bounded.
+    /// </summary>
+    /// <exception cref="BrokerUnavailableException">Some event was not acknowledged, or the queue stayed full.</exception>
     public async Task ProduceAsync(IReadOnlyList<UsageEvent> events, CancellationToken cancellationToken)
     {
-        var traceParent = Activity.Current?.Id is { } id ? Encoding.ASCII.GetBytes(id) : null;
-        var deliveries = new Task<DeliveryResult<string, byte[]>>[events.Count];
+        var headers = new Headers { { UsageEventCodec.SchemaVersionHeader, SchemaVersion } };
+        if (Activity.Current?.Id is { } traceParent)
+        {
+            headers.Add("traceparent", Encoding.ASCII.GetBytes(traceParent));
+        }
+
+        var delivery = new BatchDelivery(events.Count);
+        long? queueFullSince = null;
+        for (var i = 0; i < events.Count; i++)
+        {
+            // Produce copies the message into librdkafka's queue, so one Headers serves the batch.
+            var message = new Message<string, byte[]> { Key = events[i].Account, Value = UsageEventCodec.Serialize(events[i]), Headers = headers };
+            while (true)
+            {
+                try
+                {
+                    _producer.Produce(Topic, message, delivery.Report);
+                    queueFullSince = null;
+                    break;
+                }
+                catch (ProduceException<string, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+                {
+                    queueFullSince ??= _clock.GetTimestamp();
+                    if (_clock.GetElapsedTime(queueFullSince.Value) >= _queueFullWait)
+                    {
+                        delivery.Abandon(ex.Error);
+                        throw new BrokerUnavailableException(
+                            $"the producer queue stayed full for {_queueFullWait.TotalSeconds:0.#} s", ex);
+                    }
+
+                    await Task.Delay(QueueFullRetry, _clock, cancellationToken);
+                }
+                catch (KafkaException ex)
+                {
+                    delivery.Abandon(ex.Error);
+                    throw new BrokerUnavailableException(ex.Error.Reason, ex);
+                }
+            }
+        }
+
         try
         {
-            for (var i = 0; i < events.Count; i++)
-            {
-                var headers = new Headers { { UsageEventCodec.SchemaVersionHeader, SchemaVersion } };
-                if (traceParent is not null)
-                {
-                    headers.Add("traceparent", traceParent);
-                }
-
-                var message = new Message<string, byte[]>
-                {
-                    Key = events[i].Account,
-                    Value = UsageEventCodec.Serialize(events[i]),
-                    Headers = headers,
-                };
-                deliveries[i] = _producer.ProduceAsync(Topic, message, cancellationToken);
-            }
-
-            await Task.WhenAll(deliveries);
+            await delivery.Task;
         }
         catch (KafkaException ex)
         {
