@@ -15,35 +15,43 @@ public static class UsageEventCodec
     /// <summary>The Kafka header that carries <see cref="SchemaVersion"/>.</summary>
     public const string SchemaVersionHeader = "schema-version";
 
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? _threadBuffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? _threadWriter;
+
     /// <summary>Serializes <paramref name="usageEvent"/> as UTF-8 JSON.</summary>
     public static byte[] Serialize(UsageEvent usageEvent)
     {
         ArgumentNullException.ThrowIfNull(usageEvent);
-        var buffer = new ArrayBufferWriter<byte>(256 + (usageEvent.Data?.Length ?? 0));
-        using (var writer = new Utf8JsonWriter(buffer))
+        // One buffer and writer per thread: a gateway request serializes up to thousands of events.
+        var buffer = _threadBuffer ??= new ArrayBufferWriter<byte>(1024);
+        var writer = _threadWriter ??= new Utf8JsonWriter(buffer);
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        writer.WriteStartObject();
+        writer.WriteString("specversion", "1.0");
+        writer.WriteString("id", usageEvent.Id);
+        writer.WriteString("source", usageEvent.Source);
+        writer.WriteString("type", usageEvent.Type);
+        writer.WriteString("time", usageEvent.Time.UtcDateTime);
+        if (usageEvent.Subject is not null)
         {
-            writer.WriteStartObject();
-            writer.WriteString("specversion", "1.0");
-            writer.WriteString("id", usageEvent.Id);
-            writer.WriteString("source", usageEvent.Source);
-            writer.WriteString("type", usageEvent.Type);
-            writer.WriteString("time", usageEvent.Time.UtcDateTime);
-            if (usageEvent.Subject is not null)
-            {
-                writer.WriteString("subject", usageEvent.Subject);
-            }
-
-            writer.WriteString("account", usageEvent.Account);
-            writer.WriteString("ingestid", usageEvent.IngestId);
-            writer.WriteString("ingesttime", usageEvent.IngestedAt.UtcDateTime);
-            if (usageEvent.Data is not null)
-            {
-                writer.WritePropertyName("data");
-                writer.WriteRawValue(usageEvent.Data, skipInputValidation: true);
-            }
-
-            writer.WriteEndObject();
+            writer.WriteString("subject", usageEvent.Subject);
         }
+
+        writer.WriteString("account", usageEvent.Account);
+        writer.WriteString("ingestid", usageEvent.IngestId);
+        writer.WriteString("ingesttime", usageEvent.IngestedAt.UtcDateTime);
+        if (usageEvent.Data is not null)
+        {
+            writer.WritePropertyName("data");
+            writer.WriteRawValue(usageEvent.Data, skipInputValidation: true);
+        }
+
+        writer.WriteEndObject();
+        writer.Flush();
 
         return buffer.WrittenSpan.ToArray();
     }
