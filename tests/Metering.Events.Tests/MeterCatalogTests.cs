@@ -1,4 +1,5 @@
 using Metering.Events.Meters;
+using Metering.Testing;
 
 namespace Metering.Events.Tests;
 
@@ -12,7 +13,7 @@ public class MeterCatalogTests
     [Test]
     public void Parse_RepositoryMetersFile_Loads()
     {
-        var path = Path.Combine(RepositoryRoot(), "schemas", "meters.json");
+        var path = Path.Combine(RepositoryPaths.Root, "schemas", "meters.json");
 
         var catalog = MeterCatalog.Parse(File.ReadAllText(path), path);
 
@@ -37,7 +38,7 @@ public class MeterCatalogTests
     [Test]
     public void Load_RepositoryMetersFile_MatchesParse()
     {
-        var path = Path.Combine(RepositoryRoot(), "schemas", "meters.json");
+        var path = Path.Combine(RepositoryPaths.Root, "schemas", "meters.json");
 
         var catalog = MeterCatalog.Load(path);
 
@@ -311,18 +312,5 @@ public class MeterCatalogTests
         Assert.That(
             () => MeterCatalog.Parse($$"""{"meters": [{{meters}}]}"""),
             Throws.TypeOf<MeterCatalogException>().With.Message.EqualTo(expected));
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Metering.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No Metering.sln above {AppContext.BaseDirectory}.");
     }
 }
