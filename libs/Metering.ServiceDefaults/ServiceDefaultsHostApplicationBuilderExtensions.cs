@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Metering.ServiceDefaults;
 using Metering.ServiceDefaults.Authentication;
+using Metering.ServiceDefaults.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
@@ -20,6 +21,9 @@ public static class ServiceDefaultsHostApplicationBuilderExtensions
 {
     /// <summary>Our meters and activity sources: <c>Metering.Ingest</c>, <c>Metering.Kafka</c>, ….</summary>
     public const string TelemetryNamePattern = "Metering.*";
+
+    /// <summary>ASP.NET Core's own meter: <c>http.server.request.duration</c> and friends.</summary>
+    public const string AspNetCoreHostingMeter = "Microsoft.AspNetCore.Hosting";
 
     public const string LiveTag = "live";
     public const string ReadyTag = "ready";
@@ -68,6 +72,8 @@ public static class ServiceDefaultsHostApplicationBuilderExtensions
         ArgumentNullException.ThrowIfNull(app);
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag) });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = r => r.Tags.Contains(ReadyTag) });
+        app.MapGet("/metrics", context => context.RequestServices.GetRequiredService<PrometheusScrapeEndpoint>().WriteAsync(context.Response))
+            .WithDisplayName("Prometheus text exposition of the service's metrics");
         return app;
     }
 
@@ -85,9 +91,17 @@ public static class ServiceDefaultsHostApplicationBuilderExtensions
             });
         }
 
-        builder.Services.AddSingleton(_ =>
+        builder.Services.AddSingleton<PrometheusExporter>();
+        builder.Services.AddSingleton<MetricReader>(sp => new BaseExportingMetricReader(sp.GetRequiredService<PrometheusExporter>())
         {
-            var metrics = Sdk.CreateMeterProviderBuilder().AddMeter(TelemetryNamePattern);
+            TemporalityPreference = MetricReaderTemporalityPreference.Cumulative,
+        });
+        builder.Services.AddSingleton<PrometheusScrapeEndpoint>();
+        builder.Services.AddSingleton(sp =>
+        {
+            var metrics = Sdk.CreateMeterProviderBuilder()
+                .AddMeter(TelemetryNamePattern, AspNetCoreHostingMeter)
+                .AddReader(sp.GetRequiredService<MetricReader>());
             return (otlp ? metrics.AddOtlpExporter() : metrics).Build();
         });
         builder.Services.AddSingleton(_ =>

@@ -113,6 +113,26 @@ public sealed class PipelineTests
         }
     }
 
+    [Test]
+    public async Task Metrics_EveryService_ServesPrometheusTextWithoutAKey()
+    {
+        foreach (var service in new[] { _pipeline.Ingest, _pipeline.Aggregator, _pipeline.Query })
+        {
+            using var response = await _http.GetAsync(new Uri(service.Url + "/metrics"));
+            var text = await response.Content.ReadAsStringAsync();
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), service.Name);
+                Assert.That(response.Content.Headers.ContentType?.ToString(), Does.StartWith("text/plain; version=0.0.4"), service.Name);
+                Assert.That(text, Does.Contain("# TYPE "), service.Name);
+            }
+        }
+
+        // The aggregator talks to ClickHouse from its first moment (migrations, partition state).
+        using var aggregator = await _http.GetAsync(new Uri(_pipeline.Aggregator.Url + "/metrics"));
+        Assert.That(await aggregator.Content.ReadAsStringAsync(), Does.Contain("db_client_operation_duration_seconds_bucket{"));
+    }
+
     private async Task<HttpResponseMessage> PostEventsAsync(string body, string contentType = "application/cloudevents+json")
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_pipeline.Ingest.Url + "/v1/events"))
