@@ -1,6 +1,7 @@
 using Metering.Ingest;
 using Metering.Ingest.Events;
 using Metering.Ingest.Producing;
+using Metering.Ingest.Telemetry;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -15,6 +16,7 @@ public static class IngestServiceCollectionExtensions
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>();
         services.AddKafkaOptions();
+        services.AddSingleton<IngestMetrics>();
         services.AddSingleton<EventProducer>();
         services.AddHostedService(sp => sp.GetRequiredService<EventProducer>());
         services.AddHealthChecks().AddCheck<BrokerHealthCheck>("kafka", HealthStatus.Unhealthy, [ServiceDefaultsHostApplicationBuilderExtensions.ReadyTag]);

@@ -172,6 +172,28 @@ public sealed class EventEndpointsTests
         }
     }
 
+    [Test]
+    public async Task Metrics_AfterAMixedBatch_CountEventsByOutcomeAndReasonClass()
+    {
+        var body = $"[{IngestGateway.Event("metrics-" + Guid.NewGuid().ToString("N")[..6])},{IngestGateway.Event("metrics-bad", time: "yesterday")}]";
+        using (var posted = await _gateway.PostAsync(body))
+        {
+            Assert.That(posted.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+        }
+
+        using var client = _gateway.CreateClient();
+        var lines = (await client.GetStringAsync(new Uri("/metrics", UriKind.Relative))).Split('\n');
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(lines, Has.Some.StartWith("metering_ingest_events_total{metering_outcome=\"accepted\"} "));
+            Assert.That(lines, Has.Some.StartWith("metering_ingest_events_total{metering_outcome=\"rejected\",metering_reason_class=\"time\"} "));
+            Assert.That(lines, Has.Some.StartWith("messaging_client_sent_messages_total{").And.Contain("messaging_system=\"kafka\""));
+            Assert.That(lines, Has.Some.StartWith("messaging_client_operation_duration_seconds_bucket{"));
+            Assert.That(lines, Has.Some.StartWith("http_server_request_duration_seconds_bucket{"));
+        }
+    }
+
     private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
     {
         var text = await response.Content.ReadAsStringAsync();

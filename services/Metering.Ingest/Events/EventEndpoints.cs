@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Metering.Events;
 using Metering.Ingest.Producing;
+using Metering.Ingest.Telemetry;
 using Metering.ServiceDefaults.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -24,7 +25,7 @@ internal static class EventEndpoints
     }
 
     private static async Task<IResult> PostEventsAsync(
-        HttpContext http, EventProducer producer, IOptions<IngestOptions> options, TimeProvider clock,
+        HttpContext http, EventProducer producer, IngestMetrics metrics, IOptions<IngestOptions> options, TimeProvider clock,
         ILogger<EventProducer> logger, CancellationToken cancellationToken)
     {
         var limits = options.Value;
@@ -92,6 +93,7 @@ internal static class EventEndpoints
                 else
                 {
                     rejected.Add(new Rejection(i, CloudEventReader.TryGetId(elements[i]), reason!));
+                    metrics.Rejected(reason!);
                 }
             }
 
@@ -100,14 +102,19 @@ internal static class EventEndpoints
                 return Problem(StatusCodes.Status400BadRequest, "Bad Request", "No event in the request is valid.", rejected);
             }
 
+            var producing = clock.GetTimestamp();
             try
             {
                 // Not the request's token: once produced, the events go to the broker whether or not
                 // the client still waits for the answer.
                 await producer.ProduceAsync(accepted, CancellationToken.None);
+                metrics.Produced(accepted.Count, clock.GetElapsedTime(producing), errorType: null);
+                metrics.Accepted(accepted.Count);
             }
             catch (BrokerUnavailableException ex)
             {
+                metrics.Produced(accepted.Count, clock.GetElapsedTime(producing), "broker_unavailable");
+                metrics.Refused(accepted.Count, "unavailable");
                 Log.BrokerUnavailable(logger, accepted.Count, ex.Message);
                 http.Response.Headers.RetryAfter = ((int)Math.Ceiling(limits.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 return Problem(StatusCodes.Status503ServiceUnavailable, "Service Unavailable",
