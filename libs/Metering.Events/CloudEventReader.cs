@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace Metering.Events;
@@ -64,13 +65,29 @@ public static class CloudEventReader
         {
             if (dataElement.ValueKind == JsonValueKind.Object)
             {
-                data = dataElement.GetRawText();
+                try
+                {
+                    data = dataElement.GetRawText();
+                }
+                catch (InvalidOperationException)
+                {
+                    // JsonDocument does not check the UTF-8 of strings; transcoding them does.
+                    reason = "data: not valid UTF-8";
+                    return null;
+                }
             }
             else if (dataElement.ValueKind != JsonValueKind.Null)
             {
                 reason = $"data: must be a JSON object or null, not {Describe(dataElement.ValueKind)}";
                 return null;
             }
+        }
+
+        // The broker refuses larger records, which would fail the whole request with a 503 that no retry cures.
+        if (JsonMarshal.GetRawUtf8Value(element).Length > EventLimits.MaxEventBytes)
+        {
+            reason = $"event: larger than {EventLimits.MaxEventBytes} bytes";
+            return null;
         }
 
         return new UsageEvent(id, source, type, time, subject, account, data, ingestId, now);

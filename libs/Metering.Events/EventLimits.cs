@@ -12,4 +12,10 @@ public sealed record EventLimits
 
     /// <summary>The longest <c>id</c>, <c>source</c>, <c>type</c>, <c>subject</c> and <c>account</c>.</summary>
     public const int MaxAttributeLength = 256;
+
+    /// <summary>
+    /// The largest event, as JSON bytes in the request: with the ingest stamp and the key it stays under the
+    /// 1,000,000-byte record limit of the producer and the broker (<c>message.max.bytes</c>).
+    /// </summary>
+    public const int MaxEventBytes = 900 * 1024;
 }

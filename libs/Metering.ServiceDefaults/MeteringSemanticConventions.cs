@@ -11,6 +11,11 @@ public static class MeteringSemanticConventions
     public const string IngestEvents = "metering.ingest.events";
     public const string MessagingSentMessages = "messaging.client.sent.messages";
     public const string MessagingOperationDuration = "messaging.client.operation.duration";
+    public const string IngestProducerQueue = "metering.ingest.producer.queue";
+    public const string IngestBrokerErrors = "metering.ingest.broker.errors";
+
+    /// <summary>Emitted by ASP.NET Core's own meter <c>Microsoft.AspNetCore.Hosting</c>, not by us.</summary>
+    public const string HttpServerRequestDuration = "http.server.request.duration";
 
     public const string Outcome = "metering.outcome";
     public const string ReasonClass = "metering.reason_class";
@@ -18,6 +23,25 @@ public static class MeteringSemanticConventions
     public const string MessagingDestinationName = "messaging.destination.name";
     public const string MessagingOperationName = "messaging.operation.name";
     public const string ErrorType = "error.type";
+
+    /// <summary>The values of <see cref="Outcome"/>: a fixed set.</summary>
+    public static class OutcomeValues
+    {
+        /// <summary>The broker acknowledged the event.</summary>
+        public const string Accepted = "accepted";
+
+        /// <summary>The event failed validation (the rest of its request may be accepted); see <see cref="ReasonClass"/>.</summary>
+        public const string Rejected = "rejected";
+
+        /// <summary>The request exceeded a size limit (413) and none of its events were taken.</summary>
+        public const string TooLarge = "too_large";
+
+        /// <summary>The key may not send events of that account (403).</summary>
+        public const string Forbidden = "forbidden";
+
+        /// <summary>The broker could not take the events (503).</summary>
+        public const string Unavailable = "unavailable";
+    }
 
     /// <summary>Bucket advice for operation durations in seconds: 1 ms to 10 s.</summary>
     public static readonly IReadOnlyList<double> DurationBuckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

@@ -3,7 +3,10 @@ using Metering.Testing;
 
 namespace Metering.Ingest.Tests;
 
-/// <summary>The broker goes down: 503 with Retry-After and nothing accepted; it comes back: accepted again.</summary>
+/// <summary>
+/// The broker goes down: 503 with Retry-After and nothing accepted; it comes back: accepted again. The broker
+/// is shared by every fixture of the run, so this fixture runs alone and always brings the broker back up.
+/// </summary>
 [Integration]
 [NonParallelizable]
 public sealed class BrokerOutageTests
@@ -21,11 +24,13 @@ public sealed class BrokerOutageTests
         cluster.SetBrokerDown(1);
         try
         {
-            using var down = await gateway.PostAsync(IngestGateway.Event("outage-1"));
+            using var down = await gateway.PostAsync($"[{IngestGateway.Event("outage-1")},{IngestGateway.Event("outage-1b")}]");
+            using var problem = await Problems.AssertAsync(down, HttpStatusCode.ServiceUnavailable);
             using (Assert.EnterMultipleScope())
             {
-                Assert.That(down.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), await down.Content.ReadAsStringAsync());
-                Assert.That(down.Headers.RetryAfter, Is.Not.Null);
+                Assert.That(down.Headers.RetryAfter?.Delta, Is.EqualTo(TimeSpan.FromSeconds(1)));
+                Assert.That(problem.RootElement.TryGetProperty("accepted", out _), Is.False, "nothing from the request was accepted");
+                Assert.That(problem.RootElement.GetProperty("detail").GetString(), Does.Contain("none of this request was accepted"));
             }
         }
         finally
@@ -41,5 +46,32 @@ public sealed class BrokerOutageTests
             },
             TimeSpan.FromSeconds(60),
             "the gateway to accept events again once the broker is up");
+        Assert.That(gateway.ReadTopic("outage-2", expected: 1), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task HealthReady_BrokerDown_Is503UntilItIsUpAgain()
+    {
+        await using var gateway = await IngestGateway.StartAsync();
+        using var client = gateway.CreateClient();
+        async Task<HttpStatusCode> ReadyAsync()
+        {
+            using var response = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
+            return response.StatusCode;
+        }
+
+        Assert.That(await ReadyAsync(), Is.EqualTo(HttpStatusCode.OK));
+        var cluster = gateway.Topic.Broker.Cluster ?? throw new IgnoreException("needs the in-process development broker");
+        cluster.SetBrokerDown(1);
+        try
+        {
+            await Eventually.WaitAsync(ReadyAsync, s => s == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(30), "/health/ready to report the broker down");
+        }
+        finally
+        {
+            cluster.SetBrokerUp(1);
+        }
+
+        await Eventually.WaitAsync(ReadyAsync, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(60), "/health/ready to recover with the broker");
     }
 }

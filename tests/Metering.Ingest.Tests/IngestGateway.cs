@@ -15,13 +15,20 @@ internal sealed class IngestGateway : WebApplicationFactory<Program>
     public const string ViewerKey = "test-viewer-key-000000001";
     public const string ScopedAccount = "scoped-acct";
 
-    private IngestGateway(TemporaryTopic topic) => Topic = topic;
+    private readonly IReadOnlyDictionary<string, string> _settings;
+
+    private IngestGateway(TemporaryTopic topic, IReadOnlyDictionary<string, string>? settings)
+    {
+        Topic = topic;
+        _settings = settings ?? new Dictionary<string, string>();
+    }
 
     public TemporaryTopic Topic { get; }
 
-    public static async Task<IngestGateway> StartAsync()
+    /// <summary>Starts a gateway on a new topic; <paramref name="settings"/> override the test configuration.</summary>
+    public static async Task<IngestGateway> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
-        var gateway = new IngestGateway(await TemporaryTopic.CreateAsync(partitions: 4));
+        var gateway = new IngestGateway(await TemporaryTopic.CreateAsync(partitions: 4), settings);
         using var warmUp = gateway.CreateClient();
         return gateway;
     }
@@ -40,15 +47,22 @@ internal sealed class IngestGateway : WebApplicationFactory<Program>
         builder.UseSetting("Auth:Keys:2:Key", ViewerKey);
         builder.UseSetting("Auth:Keys:2:Role", "viewer");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
-    public async Task<HttpResponseMessage> PostAsync(string body, string? contentType = "application/json", string? key = IngestKey)
+    public Task<HttpResponseMessage> PostAsync(string body, string? contentType = "application/json", string? key = IngestKey) =>
+        PostBytesAsync(Encoding.UTF8.GetBytes(body), contentType, key);
+
+    public async Task<HttpResponseMessage> PostBytesAsync(byte[] body, string? contentType = "application/json", string? key = IngestKey)
     {
         using var client = CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/events") { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/events") { Content = new ByteArrayContent(body) };
         if (contentType is not null)
         {
-            request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
         }
 
         if (key is not null)
@@ -73,6 +87,31 @@ internal sealed class IngestGateway : WebApplicationFactory<Program>
         var records = new List<ConsumeResult<string, byte[]>>();
         var deadline = TimeProvider.System.GetTimestamp() + 30 * TimeProvider.System.TimestampFrequency;
         while (records.Count < expected && TimeProvider.System.GetTimestamp() < deadline)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { IsPartitionEOF: false } record
+                && Encoding.UTF8.GetString(record.Message.Value).Contains(tag, StringComparison.Ordinal))
+            {
+                records.Add(record);
+            }
+        }
+
+        return records;
+    }
+
+    /// <summary>Every record holding <paramref name="tag"/> that arrives within <paramref name="wait"/>; for checking absence.</summary>
+    public List<ConsumeResult<string, byte[]>> ReadTopicFor(string tag, TimeSpan wait)
+    {
+        using var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = Topic.Broker.BootstrapServers,
+            GroupId = Topic.ConsumerGroup,
+            FetchWaitMaxMs = 10,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Assign(Enumerable.Range(0, 4).Select(p => new TopicPartitionOffset(Topic.Name, p, Offset.Beginning)));
+        var records = new List<ConsumeResult<string, byte[]>>();
+        var deadline = TimeProvider.System.GetTimestamp() + (long)(wait.TotalSeconds * TimeProvider.System.TimestampFrequency);
+        while (TimeProvider.System.GetTimestamp() < deadline)
         {
             if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { IsPartitionEOF: false } record
                 && Encoding.UTF8.GetString(record.Message.Value).Contains(tag, StringComparison.Ordinal))

@@ -61,6 +61,30 @@ public sealed class PrometheusExporterTests
     }
 
     [Test]
+    public void Scrape_AttributeKeysAndUpDownCounterUnits_AreSanitizedAndPlain()
+    {
+        using var meter = new Meter("Metering.Test." + Guid.NewGuid().ToString("N"));
+        var exporter = new PrometheusExporter();
+        using var reader = new BaseExportingMetricReader(exporter) { TemporalityPreference = MetricReaderTemporalityPreference.Cumulative };
+        using var provider = Sdk.CreateMeterProviderBuilder().AddMeter(meter.Name).AddReader(reader).Build();
+        var size = meter.CreateUpDownCounter<long>("metering.test.buffer-size", "By");
+        var sent = meter.CreateCounter<double>("metering.test.sent", "s");
+        size.Add(42, new KeyValuePair<string, object?>("messaging.destination.name", "usage-events"));
+        sent.Add(1.5);
+
+        var lines = new PrometheusScrapeEndpoint(reader, exporter).Scrape().Split('\n');
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(lines, Does.Contain("# TYPE metering_test_buffer_size_bytes gauge"));
+            Assert.That(lines, Does.Contain("metering_test_buffer_size_bytes{messaging_destination_name=\"usage-events\"} 42"));
+            Assert.That(lines, Does.Contain("# TYPE metering_test_sent_seconds_total counter"));
+            Assert.That(lines, Does.Contain("metering_test_sent_seconds_total 1.5"));
+            Assert.That(lines, Has.None.Contain("metering_test_buffer_size_bytes_total"));
+        }
+    }
+
+    [Test]
     public void Scrape_Twice_CountersAreCumulative()
     {
         using var meter = new Meter("Metering.Test." + Guid.NewGuid().ToString("N"));

@@ -58,6 +58,11 @@ public sealed class PrometheusExporter : BaseExporter<Metric>
 
     private static void Render(Metric metric, StringBuilder text)
     {
+        if (metric.MetricType is MetricType.ExponentialHistogram)
+        {
+            return; // not in the 0.0.4 text format; no view of ours asks for it
+        }
+
         var name = MetricName(metric.Name, metric.Unit);
         var (type, series) = metric.MetricType switch
         {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Metering.Events;
 using Metering.Ingest.Producing;
 using Metering.Ingest.Telemetry;
+using Metering.ServiceDefaults;
 using Metering.ServiceDefaults.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -68,6 +69,7 @@ internal static class EventEndpoints
             var elements = isArray ? root.EnumerateArray().ToList() : [root];
             if (elements.Count > limits.MaxEventsPerRequest)
             {
+                metrics.Refused(elements.Count, MeteringSemanticConventions.OutcomeValues.TooLarge);
                 return Problem(StatusCodes.Status413PayloadTooLarge, "Payload Too Large",
                     $"The request has {elements.Count} events; at most {limits.MaxEventsPerRequest} are allowed.");
             }
@@ -75,6 +77,7 @@ internal static class EventEndpoints
             var key = http.GetApiKey();
             if (key.Account is { } scopedAccount && elements.Any(e => SendsOtherAccount(e, scopedAccount)))
             {
+                metrics.Refused(elements.Count, MeteringSemanticConventions.OutcomeValues.Forbidden);
                 return Problem(StatusCodes.Status403Forbidden, "Forbidden",
                     $"This key may only send events of account '{scopedAccount}'.");
             }
@@ -114,7 +117,7 @@ internal static class EventEndpoints
             catch (BrokerUnavailableException ex)
             {
                 metrics.Produced(accepted.Count, clock.GetElapsedTime(producing), "broker_unavailable");
-                metrics.Refused(accepted.Count, "unavailable");
+                metrics.Refused(accepted.Count, MeteringSemanticConventions.OutcomeValues.Unavailable);
                 Log.BrokerUnavailable(logger, accepted.Count, ex.Message);
                 http.Response.Headers.RetryAfter = ((int)Math.Ceiling(limits.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 return Problem(StatusCodes.Status503ServiceUnavailable, "Service Unavailable",
@@ -139,7 +142,7 @@ internal static class EventEndpoints
         }
 
         var name = media.MediaType.Value ?? "";
-        if (media.Charset.HasValue && !media.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+        if (media.Charset.HasValue && !HeaderUtilities.RemoveQuotes(media.Charset).Equals("utf-8", StringComparison.OrdinalIgnoreCase))
         {
             return false;
         }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
 using Metering.Events;
+using Metering.Ingest.Telemetry;
 using Metering.Kafka;
 using Microsoft.Extensions.Options;
 
@@ -19,15 +20,21 @@ internal sealed class EventProducer : IHostedService, IDisposable
     private readonly ILogger<EventProducer> _logger;
     private readonly TimeProvider _clock;
     private readonly TimeSpan _queueFullWait;
+    private readonly IngestMetrics _metrics;
 
-    public EventProducer(IOptions<KafkaOptions> options, IOptions<IngestOptions> ingest, TimeProvider clock, ILogger<EventProducer> logger)
+    public EventProducer(IOptions<KafkaOptions> options, IOptions<IngestOptions> ingest, TimeProvider clock, IngestMetrics metrics, ILogger<EventProducer> logger)
     {
         _logger = logger;
+        _metrics = metrics;
         _clock = clock;
         _queueFullWait = ingest.Value.QueueFullWait;
         Topic = options.Value.Topic;
         _producer = new ProducerBuilder<string, byte[]>(options.Value.CreateProducerConfig())
-            .SetErrorHandler((_, error) => Log.ProducerError(logger, error.Code.ToString(), error.Reason))
+            .SetErrorHandler((_, error) =>
+            {
+                metrics.BrokerError(error.Code.ToString());
+                Log.ProducerError(logger, error.Code.ToString(), error.Reason);
+            })
             .Build();
     }
 
@@ -50,6 +57,17 @@ internal sealed class EventProducer : IHostedService, IDisposable
         }
 
         var delivery = new BatchDelivery(events.Count);
+        void Report(DeliveryReport<string, byte[]> report)
+        {
+            _metrics.Delivered();
+            if (report.Error.IsError)
+            {
+                _metrics.BrokerError(report.Error.Code.ToString());
+            }
+
+            delivery.Report(report);
+        }
+
         long? queueFullSince = null;
         for (var i = 0; i < events.Count; i++)
         {
@@ -59,15 +77,18 @@ internal sealed class EventProducer : IHostedService, IDisposable
             {
                 try
                 {
-                    _producer.Produce(Topic, message, delivery.Report);
+                    _metrics.Enqueued();
+                    _producer.Produce(Topic, message, Report);
                     queueFullSince = null;
                     break;
                 }
                 catch (ProduceException<string, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
                 {
+                    _metrics.Delivered();
                     queueFullSince ??= _clock.GetTimestamp();
                     if (_clock.GetElapsedTime(queueFullSince.Value) >= _queueFullWait)
                     {
+                        _metrics.BrokerError(ex.Error.Code.ToString());
                         delivery.Abandon(ex.Error);
                         throw new BrokerUnavailableException(
                             $"the producer queue stayed full for {_queueFullWait.TotalSeconds:0.#} s", ex);
@@ -77,6 +98,8 @@ internal sealed class EventProducer : IHostedService, IDisposable
                 }
                 catch (KafkaException ex)
                 {
+                    _metrics.Delivered();
+                    _metrics.BrokerError(ex.Error.Code.ToString());
                     delivery.Abandon(ex.Error);
                     throw new BrokerUnavailableException(ex.Error.Reason, ex);
                 }

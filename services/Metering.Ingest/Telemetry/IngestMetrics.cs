@@ -7,13 +7,24 @@ using static Metering.ServiceDefaults.MeteringSemanticConventions;
 namespace Metering.Ingest.Telemetry;
 
 /// <summary>The gateway's instruments (STYLE.md §7), on the meter <c>Metering.Ingest</c>.</summary>
+/// <remarks>
+/// Requests refused before their events are counted (401, 415, a body over the byte limit, a body that is
+/// not JSON) show only in ASP.NET Core's <c>http.server.request.duration</c> by status code.
+/// </remarks>
 internal sealed class IngestMetrics
 {
     public const string MeterName = "Metering.Ingest";
+
+    /// <summary>The reason classes <see cref="Rejected"/> reports; any other becomes <c>other</c>, so the set stays bounded.</summary>
+    private static readonly HashSet<string> ReasonClasses =
+        ["event", "specversion", "id", "source", "type", "account", "time", "subject", "data"];
+
     private readonly Counter<long> _events;
     private readonly Counter<long> _sent;
     private readonly Histogram<double> _produceDuration;
+    private readonly Counter<long> _brokerErrors;
     private readonly KeyValuePair<string, object?>[] _destination;
+    private long _producerQueue;
 
     public IngestMetrics(IMeterFactory meterFactory, IOptions<KafkaOptions> kafka)
     {
@@ -23,6 +34,10 @@ internal sealed class IngestMetrics
         _produceDuration = meter.CreateHistogram<double>(MessagingOperationDuration, "s",
             "Time from producing a request's events to the broker's last acknowledgement.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+        _brokerErrors = meter.CreateCounter<long>(IngestBrokerErrors, "{error}",
+            "Errors the Kafka client reported: client errors and failed deliveries, by error code.");
+        meter.CreateObservableUpDownCounter(IngestProducerQueue, () => Volatile.Read(ref _producerQueue), "{message}",
+            "Messages handed to the Kafka producer and not yet acknowledged or failed.");
         _destination =
         [
             new(MessagingSystem, "kafka"),
@@ -35,7 +50,7 @@ internal sealed class IngestMetrics
     {
         if (count > 0 && _events.Enabled)
         {
-            _events.Add(count, new KeyValuePair<string, object?>(Outcome, "accepted"));
+            _events.Add(count, new KeyValuePair<string, object?>(Outcome, OutcomeValues.Accepted));
         }
     }
 
@@ -45,11 +60,12 @@ internal sealed class IngestMetrics
         if (_events.Enabled)
         {
             var separator = reason.IndexOf(':', StringComparison.Ordinal);
-            _events.Add(1, new(Outcome, "rejected"), new(ReasonClass, separator > 0 ? reason[..separator] : "event"));
+            var reasonClass = separator > 0 ? reason[..separator] : "event";
+            _events.Add(1, new(Outcome, OutcomeValues.Rejected), new(ReasonClass, ReasonClasses.Contains(reasonClass) ? reasonClass : "other"));
         }
     }
 
-    /// <summary>Events of a request that was refused whole (401, 403, 413, 415, 400 body, 503).</summary>
+    /// <summary>Events of a request that was refused whole; <paramref name="outcome"/> is one of <see cref="OutcomeValues"/>.</summary>
     public void Refused(int count, string outcome)
     {
         if (count > 0 && _events.Enabled)
@@ -74,6 +90,21 @@ internal sealed class IngestMetrics
             }
 
             _produceDuration.Record(elapsed.TotalSeconds, tags);
+        }
+    }
+
+    /// <summary>A message went into the producer's queue; <see cref="Delivered"/> takes it out.</summary>
+    public void Enqueued() => Interlocked.Increment(ref _producerQueue);
+
+    /// <summary>The producer reported a message's delivery, successful or not.</summary>
+    public void Delivered() => Interlocked.Decrement(ref _producerQueue);
+
+    /// <summary>An error of the Kafka client; <paramref name="errorType"/> is a Confluent.Kafka <c>ErrorCode</c> name (a fixed set).</summary>
+    public void BrokerError(string errorType)
+    {
+        if (_brokerErrors.Enabled)
+        {
+            _brokerErrors.Add(1, new KeyValuePair<string, object?>(ErrorType, errorType));
         }
     }
 }
