@@ -1,7 +1,9 @@
--- Rollups per base window and meter x account x team x subject x group-by values. Rows hold
--- cumulative values; version grows with the last applied Kafka offset, so re-applying the same
--- offsets after a crash replaces a row with an identical one (ReplacingMergeTree(version) + FINAL).
--- finalized_at stays 1970-01-01 00:00:00 while the window is provisional.
+-- Rollups per base window and meter x account x team x subject x group-by values, per Kafka partition
+-- (an account's events normally share one partition; the key keeps two partitions from overwriting
+-- each other's rows if the partition count changes). Rows hold cumulative values; version is
+-- (last applied Kafka offset * 2 + final), so re-applying the same offsets after a crash replaces a row
+-- with an identical one and the final row of a window supersedes every provisional one
+-- (ReplacingMergeTree(version) + FINAL). finalized_at stays 1970-01-01 00:00:00 while provisional.
 CREATE TABLE IF NOT EXISTS rollups
 (
     meter String,
@@ -26,4 +28,4 @@ CREATE TABLE IF NOT EXISTS rollups
 )
 ENGINE = ReplacingMergeTree(version)
 PARTITION BY toYYYYMM(window_start)
-ORDER BY (meter, account, window_start, team, subject, group_by);
+ORDER BY (meter, account, window_start, team, subject, group_by, kafka_partition);

@@ -217,7 +217,7 @@ internal sealed class WindowAggregator(
         }
 
         var progress = _touched.Select(p => _partitions[p])
-            .Select(p => new ProgressRow(_topic, (ushort)p.Partition, (ulong)p.NextOffset, p.WatermarkMs, now))
+            .Select(p => new ProgressRow(_topic, (ushort)p.Partition, (ulong)p.NextOffset, p.WatermarkMs, (ulong)p.NextOffset, now))
             .ToList();
         var batch = new WindowBatch([.. _events], [.. _deadLetters], rollups, progress);
         _events.Clear();

@@ -14,7 +14,7 @@ internal sealed class PartitionStore(ClickHouseClient clickHouse, IOptions<Aggre
     {
         var progress = await clickHouse.QueryAsync(
             $"""
-            SELECT topic, kafka_partition, next_offset, watermark_ms, updated_at
+            SELECT topic, kafka_partition, next_offset, watermark_ms, log_end_offset, updated_at
             FROM progress FINAL
             WHERE topic = {ClickHouseSql.Literal(topic)} AND kafka_partition = {ClickHouseSql.Literal(partition)}
             """,

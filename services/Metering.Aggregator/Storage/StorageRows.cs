@@ -50,6 +50,7 @@ internal sealed record ProgressRow(
     ushort KafkaPartition,
     ulong NextOffset,
     long WatermarkMs,
+    ulong LogEndOffset,
     [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset UpdatedAt);
 
 /// <summary>A row of <c>dead_letters</c> (schemas/clickhouse/0004).</summary>
