@@ -1,6 +1,4 @@
 using Metering.Testing;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.Options;
 
 namespace Metering.Query.Tests;
 
