@@ -1,4 +1,6 @@
 using Metering.Testing;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Options;
 
 namespace Metering.Query.Tests;
 
