@@ -114,7 +114,12 @@ public sealed class AggregatorSemanticsTests
         }
 
         var sums = await harness.SumsAsync("tokens", "concat(account, '@', toString(window_start))", "sum(value_sum)");
-        Assert.That(sums, Is.EquivalentTo(ExpectedSums([.. first, .. second])));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(sums, Is.EquivalentTo(ExpectedSums([.. first, .. second])));
+            Assert.That(await harness.ScalarAsync("SELECT sum(failed_attempts) AS value FROM sink_errors"), Is.GreaterThanOrEqualTo(2UL),
+                "the outage is recorded once ClickHouse is back");
+        }
     }
 
     [Test]
