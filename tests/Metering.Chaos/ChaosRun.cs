@@ -155,10 +155,13 @@ internal static class ChaosRun
                 foreach (var (partition, end) in behind)
                 {
                     verifier.Add(string.Create(CultureInfo.InvariantCulture,
-                        $"progress of partition {partition} at {progress.GetValueOrDefault(partition)}, its end at {end}, {timeout} after the last event"));
+                        $"progress behind: partition {partition} reaches offset {progress.GetValueOrDefault(partition)} of {end}, "
+                        + $"{timeout.TotalSeconds:F0} s after the last event"));
                 }
 
                 log.Line(string.Create(CultureInfo.InvariantCulture, $"drain: gave up after {timeout} with {lag:N0} records not covered"));
+                log.Plain("last aggregator output:" + Environment.NewLine + string.Join(Environment.NewLine,
+                    monkey.RecentOutput.Split(Environment.NewLine).TakeLast(40)));
                 return records;
             }
 
