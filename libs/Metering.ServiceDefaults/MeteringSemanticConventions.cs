@@ -22,6 +22,7 @@ public static class MeteringSemanticConventions
     public const string MessagingSystem = "messaging.system";
     public const string MessagingDestinationName = "messaging.destination.name";
     public const string MessagingOperationName = "messaging.operation.name";
+    public const string MessagingBatchMessageCount = "messaging.batch.message_count";
     public const string ErrorType = "error.type";
 
     /// <summary>The values of <see cref="Outcome"/>: a fixed set.</summary>
