@@ -238,6 +238,8 @@ public sealed class EventEndpointsTests
             Assert.That(lines, Has.Some.StartWith("messaging_client_sent_messages_total{").And.Contain("messaging_system=\"kafka\""));
             Assert.That(lines, Has.Some.StartWith("messaging_client_operation_duration_seconds_bucket{"));
             Assert.That(lines, Has.Some.StartWith("http_server_request_duration_seconds_bucket{"));
+            Assert.That(lines, Has.Some.StartWith("metering_ingest_producer_queue "), "producer queue depth");
+            Assert.That(lines, Has.Some.EqualTo("# TYPE metering_ingest_producer_queue gauge"));
         }
     }
 
