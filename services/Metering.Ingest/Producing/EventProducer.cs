@@ -33,7 +33,10 @@ internal sealed class EventProducer : IHostedService, IDisposable
         _clock = clock;
         _queueFullWait = ingest.Value.QueueFullWait;
         Topic = options.Value.Topic;
-        _producer = new ProducerBuilder<string, byte[]>(options.Value.CreateProducerConfig())
+        var config = options.Value.CreateProducerConfig();
+        config.QueueBufferingMaxMessages = ingest.Value.ProducerQueueMaxMessages;
+        config.QueueBufferingMaxKbytes = ingest.Value.ProducerQueueMaxBytes / 1024;
+        _producer = new ProducerBuilder<string, byte[]>(config)
             .SetErrorHandler((_, error) =>
             {
                 metrics.BrokerError(error.Code.ToString());
