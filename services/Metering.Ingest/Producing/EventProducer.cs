@@ -15,10 +15,10 @@ namespace Metering.Ingest.Producing;
 /// </summary>
 internal sealed class EventProducer : IHostedService, IDisposable
 {
-    private static readonly byte[] SchemaVersion = Encoding.ASCII.GetBytes(UsageEventCodec.SchemaVersion);
     /// <summary>The W3C trace context headers (https://www.w3.org/TR/trace-context/), as Kafka headers.</summary>
     public const string TraceParentHeader = "traceparent";
     public const string TraceStateHeader = "tracestate";
+    private static readonly byte[] SchemaVersion = Encoding.ASCII.GetBytes(UsageEventCodec.SchemaVersion);
     private static readonly TimeSpan QueueFullRetry = TimeSpan.FromMilliseconds(5);
     private readonly IProducer<string, byte[]> _producer;
     private readonly ILogger<EventProducer> _logger;
@@ -67,12 +67,13 @@ internal sealed class EventProducer : IHostedService, IDisposable
             activity.SetTag(MeteringSemanticConventions.MessagingBatchMessageCount, events.Count);
         }
 
+        var trace = activity ?? Activity.Current;
         var headers = new Headers
         {
             { UsageEventCodec.SchemaVersionHeader, SchemaVersion },
-            { TraceParentHeader, Encoding.ASCII.GetBytes(TraceParent(activity ?? Activity.Current)) },
+            { TraceParentHeader, Encoding.ASCII.GetBytes(TraceParent(trace)) },
         };
-        if ((activity ?? Activity.Current)?.TraceStateString is { Length: > 0 } traceState)
+        if (trace?.TraceStateString is { Length: > 0 } traceState)
         {
             headers.Add(TraceStateHeader, Encoding.ASCII.GetBytes(traceState));
         }
