@@ -32,6 +32,7 @@ public static class MeteringSemanticConventions
     public const string MessagingSystem = "messaging.system";
     public const string MessagingDestinationName = "messaging.destination.name";
     public const string MessagingOperationName = "messaging.operation.name";
+    public const string MessagingBatchMessageCount = "messaging.batch.message_count";
     public const string ErrorType = "error.type";
     public const string MessagingPartition = "messaging.destination.partition.id";
     public const string Attribution = "metering.attribution";

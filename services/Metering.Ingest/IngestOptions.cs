@@ -33,6 +33,20 @@ public sealed class IngestOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan QueueFullWait { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How many messages the producer's local queue holds (librdkafka <c>queue.buffering.max.messages</c>):
+    /// events produced and not yet acknowledged. With <see cref="ProducerQueueMaxBytes"/>, the bound on the
+    /// gateway's in-flight memory; when it is reached, requests wait <see cref="QueueFullWait"/>.
+    /// </summary>
+    /// <value>The default value is 100,000.</value>
+    [Range(1, 10_000_000)]
+    public int ProducerQueueMaxMessages { get; set; } = 100_000;
+
+    /// <summary>How many bytes of messages the producer's local queue holds (librdkafka <c>queue.buffering.max.kbytes</c>).</summary>
+    /// <value>The default value is 256 MiB.</value>
+    [Range(1024 * 1024, int.MaxValue)]
+    public int ProducerQueueMaxBytes { get; set; } = 256 * 1024 * 1024;
+
     /// <summary>What a client is told to wait before retrying when the broker cannot take a batch.</summary>
     /// <value>The default value is 1 second.</value>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]

@@ -1,5 +1,8 @@
+using System.Reflection;
+using System.Text.Json.Serialization;
 using Metering.Ingest;
 using Metering.Ingest.Events;
+using Metering.Ingest.OpenApi;
 using Metering.Ingest.Producing;
 using Metering.Ingest.Telemetry;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -18,9 +21,28 @@ public static class IngestServiceCollectionExtensions
         services.AddKafkaOptions();
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton<EventProducer>();
-        services.AddHostedService(sp => sp.GetRequiredService<EventProducer>());
+        if (!IsBuildTimeDocumentGeneration())
+        {
+            services.AddHostedService(sp => sp.GetRequiredService<EventProducer>());
+        }
+
         services.AddHealthChecks().AddCheck<BrokerHealthCheck>("kafka", HealthStatus.Unhealthy, [ServiceDefaultsHostApplicationBuilderExtensions.ReadyTag]);
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, IngestJsonContext.Default));
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, IngestJsonContext.Default);
+            // The gateway reads its body itself and writes numbers as numbers: strict number handling
+            // keeps the OpenAPI document from describing integers as "integer or string".
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+        });
+        services.AddOpenApi(o => o.AddDocumentTransformer<IngestDocumentTransformer>());
         return builder;
     }
+
+    /// <summary>
+    /// The build generates the OpenAPI document by starting the host inside the GetDocument.Insider tool
+    /// (Microsoft.Extensions.ApiDescription.Server); the producer is not started there, so a build never
+    /// connects to a broker.
+    /// </summary>
+    private static bool IsBuildTimeDocumentGeneration() =>
+        Assembly.GetEntryAssembly()?.GetName().Name == "GetDocument.Insider";
 }

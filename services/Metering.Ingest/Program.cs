@@ -6,4 +6,5 @@ builder.AddIngest();
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapEventEndpoints();
+app.MapOpenApi();
 await app.RunAsync();

@@ -32,6 +32,15 @@ public sealed class BrokerOutageTests
                 Assert.That(problem.RootElement.TryGetProperty("accepted", out _), Is.False, "nothing from the request was accepted");
                 Assert.That(problem.RootElement.GetProperty("detail").GetString(), Does.Contain("none of this request was accepted"));
             }
+
+            using var client = gateway.CreateClient();
+            var lines = (await client.GetStringAsync(new Uri("/metrics", UriKind.Relative))).Split('\n');
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(lines, Has.Some.StartWith("metering_ingest_broker_errors_total{error_type=\""), "broker errors by error code");
+                Assert.That(lines, Has.Some.StartWith("metering_ingest_events_total{metering_outcome=\"unavailable\"} 2"));
+                Assert.That(lines, Has.Some.StartWith("messaging_client_operation_duration_seconds_count{error_type=\"broker_unavailable\","));
+            }
         }
         finally
         {

@@ -51,6 +51,53 @@ public sealed class EventEndpointsTests
         }
     }
 
+    [Test]
+    public async Task Post_WithATraceparent_EveryRecordCarriesTheCallersTraceAndTheSchemaVersion()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        const string traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        const string callerSpan = "00f067aa0ba902b7";
+        using var client = _gateway.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/events")
+        {
+            Content = new StringContent($"[{IngestGateway.Event($"{tag}-1")},{IngestGateway.Event($"{tag}-2", account: "globex")}]",
+                Encoding.UTF8, "application/cloudevents-batch+json"),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", IngestGateway.IngestKey);
+        request.Headers.TryAddWithoutValidation("traceparent", $"00-{traceId}-{callerSpan}-01");
+
+        using var response = await client.SendAsync(request);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await response.Content.ReadAsStringAsync());
+        var records = _gateway.ReadTopic(tag, expected: 2);
+        Assert.That(records, Has.Count.EqualTo(2));
+        foreach (var record in records)
+        {
+            var traceParent = Encoding.ASCII.GetString(record.Message.Headers.GetLastBytes("traceparent"));
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(traceParent, Does.Match("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$"));
+                Assert.That(traceParent.Split('-')[1], Is.EqualTo(traceId), "the record continues the caller's trace");
+                Assert.That(traceParent.Split('-')[2], Is.Not.EqualTo(callerSpan), "the parent is the gateway's send span");
+                Assert.That(Encoding.ASCII.GetString(record.Message.Headers.GetLastBytes("schema-version")), Is.EqualTo("1"));
+            }
+        }
+    }
+
+    [Test]
+    public async Task Post_WithoutATraceparent_EveryRecordStillCarriesAW3CTraceparent()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..8];
+
+        using var response = await _gateway.PostAsync($"[{IngestGateway.Event($"{tag}-1")},{IngestGateway.Event($"{tag}-2")}]");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await response.Content.ReadAsStringAsync());
+        var records = _gateway.ReadTopic(tag, expected: 2);
+        Assert.That(records, Has.Count.EqualTo(2));
+        Assert.That(records.Select(r => Encoding.ASCII.GetString(r.Message.Headers.GetLastBytes("traceparent"))),
+            Has.All.Match("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$"));
+    }
+
     [TestCase(null, HttpStatusCode.Unauthorized)]
     [TestCase("not-a-configured-key-0000", HttpStatusCode.Unauthorized)]
     [TestCase(IngestGateway.ViewerKey, HttpStatusCode.Forbidden)]
@@ -191,6 +238,8 @@ public sealed class EventEndpointsTests
             Assert.That(lines, Has.Some.StartWith("messaging_client_sent_messages_total{").And.Contain("messaging_system=\"kafka\""));
             Assert.That(lines, Has.Some.StartWith("messaging_client_operation_duration_seconds_bucket{"));
             Assert.That(lines, Has.Some.StartWith("http_server_request_duration_seconds_bucket{"));
+            Assert.That(lines, Has.Some.StartWith("metering_ingest_producer_queue "), "producer queue depth");
+            Assert.That(lines, Has.Some.EqualTo("# TYPE metering_ingest_producer_queue gauge"));
         }
     }
 

@@ -74,16 +74,19 @@ internal sealed class IngestGateway : WebApplicationFactory<Program>
     }
 
     /// <summary>The records of the topic that hold <paramref name="tag"/>, read from the start of every partition.</summary>
-    public List<ConsumeResult<string, byte[]>> ReadTopic(string tag, int expected)
+    public List<ConsumeResult<string, byte[]>> ReadTopic(string tag, int expected) => ReadTopic(Topic, tag, expected);
+
+    /// <summary>The records of a 4-partition <paramref name="topic"/> that hold <paramref name="tag"/>, read from the start.</summary>
+    public static List<ConsumeResult<string, byte[]>> ReadTopic(TemporaryTopic topic, string tag, int expected)
     {
         using var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
         {
-            BootstrapServers = Topic.Broker.BootstrapServers,
-            GroupId = Topic.ConsumerGroup,
+            BootstrapServers = topic.Broker.BootstrapServers,
+            GroupId = topic.ConsumerGroup,
             FetchWaitMaxMs = 10,
             EnableAutoCommit = false,
         }).Build();
-        consumer.Assign(Enumerable.Range(0, 4).Select(p => new TopicPartitionOffset(Topic.Name, p, Offset.Beginning)));
+        consumer.Assign(Enumerable.Range(0, 4).Select(p => new TopicPartitionOffset(topic.Name, p, Offset.Beginning)));
         var records = new List<ConsumeResult<string, byte[]>>();
         var deadline = TimeProvider.System.GetTimestamp() + 30 * TimeProvider.System.TimestampFrequency;
         while (records.Count < expected && TimeProvider.System.GetTimestamp() < deadline)

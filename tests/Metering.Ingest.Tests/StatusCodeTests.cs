@@ -208,6 +208,18 @@ public sealed class StatusCodeTests
         Assert.That(_gateway.ReadTopic(tag + "-small", expected: 1), Has.Count.EqualTo(1));
     }
 
+    [TestCase("/health/live")]
+    [TestCase("/metrics")]
+    [TestCase("/openapi/v1.json")]
+    public async Task Get_OperationalEndpointWithoutAKey_Is200(string path)
+    {
+        using var client = _gateway.CreateClient();
+
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+    }
+
     [Test]
     public async Task HealthReady_BrokerUp_Is200()
     {

@@ -21,6 +21,13 @@ internal static class EventEndpoints
         app.MapPost("/v1/events", PostEventsAsync)
             .WithName("PostEvents")
             .WithSummary("Ingest usage events: one CloudEvent, or a batch; answers once every accepted event is in Kafka.")
+            .Produces<IngestResponse>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .RequireApiKey(ApiRole.Ingest);
         return app;
     }

@@ -4,6 +4,7 @@ using Confluent.Kafka;
 using Metering.Events;
 using Metering.Ingest.Telemetry;
 using Metering.Kafka;
+using Metering.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace Metering.Ingest.Producing;
@@ -14,6 +15,9 @@ namespace Metering.Ingest.Producing;
 /// </summary>
 internal sealed class EventProducer : IHostedService, IDisposable
 {
+    /// <summary>The W3C trace context headers (https://www.w3.org/TR/trace-context/), as Kafka headers.</summary>
+    public const string TraceParentHeader = "traceparent";
+    public const string TraceStateHeader = "tracestate";
     private static readonly byte[] SchemaVersion = Encoding.ASCII.GetBytes(UsageEventCodec.SchemaVersion);
     private static readonly TimeSpan QueueFullRetry = TimeSpan.FromMilliseconds(5);
     private readonly IProducer<string, byte[]> _producer;
@@ -29,7 +33,10 @@ internal sealed class EventProducer : IHostedService, IDisposable
         _clock = clock;
         _queueFullWait = ingest.Value.QueueFullWait;
         Topic = options.Value.Topic;
-        _producer = new ProducerBuilder<string, byte[]>(options.Value.CreateProducerConfig())
+        var config = options.Value.CreateProducerConfig();
+        config.QueueBufferingMaxMessages = ingest.Value.ProducerQueueMaxMessages;
+        config.QueueBufferingMaxKbytes = ingest.Value.ProducerQueueMaxBytes / 1024;
+        _producer = new ProducerBuilder<string, byte[]>(config)
             .SetErrorHandler((_, error) =>
             {
                 metrics.BrokerError(error.Code.ToString());
@@ -50,10 +57,25 @@ internal sealed class EventProducer : IHostedService, IDisposable
     /// <exception cref="BrokerUnavailableException">Some event was not acknowledged, or the queue stayed full.</exception>
     public async Task ProduceAsync(IReadOnlyList<UsageEvent> events, CancellationToken cancellationToken)
     {
-        var headers = new Headers { { UsageEventCodec.SchemaVersionHeader, SchemaVersion } };
-        if (Activity.Current?.Id is { } traceParent)
+        // One producer span per batch, a child of the request's span when there is one (STYLE.md §7).
+        using var activity = IngestActivitySource.Instance.StartActivity($"send {Topic}", ActivityKind.Producer);
+        if (activity is { IsAllDataRequested: true })
         {
-            headers.Add("traceparent", Encoding.ASCII.GetBytes(traceParent));
+            activity.SetTag(MeteringSemanticConventions.MessagingSystem, "kafka");
+            activity.SetTag(MeteringSemanticConventions.MessagingDestinationName, Topic);
+            activity.SetTag(MeteringSemanticConventions.MessagingOperationName, "send");
+            activity.SetTag(MeteringSemanticConventions.MessagingBatchMessageCount, events.Count);
+        }
+
+        var trace = activity ?? Activity.Current;
+        var headers = new Headers
+        {
+            { UsageEventCodec.SchemaVersionHeader, SchemaVersion },
+            { TraceParentHeader, Encoding.ASCII.GetBytes(TraceParent(trace)) },
+        };
+        if (trace?.TraceStateString is { Length: > 0 } traceState)
+        {
+            headers.Add(TraceStateHeader, Encoding.ASCII.GetBytes(traceState));
         }
 
         var delivery = new BatchDelivery(events.Count);
@@ -115,6 +137,15 @@ internal sealed class EventProducer : IHostedService, IDisposable
             throw new BrokerUnavailableException(ex.Error.Reason, ex);
         }
     }
+
+    /// <summary>
+    /// The W3C <c>traceparent</c> of <paramref name="activity"/>; without one (no request span, no listener),
+    /// a new trace, so that every record carries a trace context.
+    /// </summary>
+    private static string TraceParent(Activity? activity) =>
+        activity is { IdFormat: ActivityIdFormat.W3C, Id: { } id }
+            ? id
+            : $"00-{ActivityTraceId.CreateRandom().ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-00";
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
