@@ -9,11 +9,14 @@ namespace Metering.ClickHouse;
 /// <c>"yyyy-MM-dd HH:mm:ss"</c> (the server time zone, which is UTC for our servers) and System.Text.Json
 /// does not read that format. Also reads ISO 8601 strings and Unix seconds; writes <c>"yyyy-MM-dd HH:mm:ss"</c>
 /// in UTC, dropping the fraction of a second like the column does.
+/// ClickHouse 18.16 writes the zero value (the Unix epoch) as <c>"0000-00-00 00:00:00"</c>; that reads as
+/// <see cref="DateTimeOffset.UnixEpoch"/>.
 /// Use it with <c>[JsonConverter(typeof(ClickHouseDateTimeConverter))]</c> on a <see cref="DateTimeOffset"/>.
 /// </summary>
 public sealed class ClickHouseDateTimeConverter : JsonConverter<DateTimeOffset>
 {
     private const string Format = "yyyy-MM-dd HH:mm:ss";
+    private const string ZeroValue = "0000-00-00 00:00:00";
 
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
@@ -28,6 +31,11 @@ public sealed class ClickHouseDateTimeConverter : JsonConverter<DateTimeOffset>
         }
 
         var text = reader.GetString()!;
+        if (text == ZeroValue)
+        {
+            return DateTimeOffset.UnixEpoch;
+        }
+
         if (DateTime.TryParseExact(text, Format, CultureInfo.InvariantCulture,
                 DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var value))
         {

@@ -25,6 +25,13 @@ public sealed class KafkaOptions
     /// <value>The default value is 10 seconds.</value>
     public TimeSpan MessageTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long the group coordinator waits for a silent consumer before it gives the consumer's partitions to
+    /// the other members: after a crash, the partitions stall this long.
+    /// </summary>
+    /// <value>The default value is 10 seconds.</value>
+    public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The idempotent producer of DESIGN.md §2: <c>acks=all</c>, retries without reordering.</summary>
     public ProducerConfig CreateProducerConfig() => new()
     {
@@ -48,6 +55,8 @@ public sealed class KafkaOptions
         EnableAutoOffsetStore = false,
         AutoOffsetReset = AutoOffsetReset.Earliest,
         FetchWaitMaxMs = (int)FetchWaitMax.TotalMilliseconds,
+        SessionTimeoutMs = (int)SessionTimeout.TotalMilliseconds,
+        HeartbeatIntervalMs = (int)Math.Max(100, SessionTimeout.TotalMilliseconds / 5),
         // Partitions that stay put keep their windows in memory across a rebalance.
         PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
         SocketNagleDisable = true,
@@ -75,6 +84,11 @@ public sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
         if (options.FetchWaitMax < TimeSpan.FromMilliseconds(1) || options.FetchWaitMax > TimeSpan.FromSeconds(10))
         {
             failures.Add("Kafka:FetchWaitMax must be between 00:00:00.001 and 00:00:10.");
+        }
+
+        if (options.SessionTimeout < TimeSpan.FromSeconds(1) || options.SessionTimeout > TimeSpan.FromMinutes(30))
+        {
+            failures.Add("Kafka:SessionTimeout must be between 00:00:01 and 00:30:00.");
         }
 
         if (options.MessageTimeout < TimeSpan.FromSeconds(1) || options.MessageTimeout > TimeSpan.FromMinutes(5))

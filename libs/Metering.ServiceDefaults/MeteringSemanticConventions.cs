@@ -17,12 +17,24 @@ public static class MeteringSemanticConventions
     /// <summary>Emitted by ASP.NET Core's own meter <c>Microsoft.AspNetCore.Hosting</c>, not by us.</summary>
     public const string HttpServerRequestDuration = "http.server.request.duration";
 
+    public const string MessagingConsumedMessages = "messaging.client.consumed.messages";
+    public const string AggregatorEvents = "metering.aggregator.events";
+    public const string AggregatorAttribution = "metering.aggregator.attribution";
+    public const string AggregatorAdjustments = "metering.aggregator.adjustments";
+    public const string WindowLateness = "metering.window.lateness";
+    public const string AggregatorFlushDuration = "metering.aggregator.flush.duration";
+    public const string AggregatorSinkErrors = "metering.aggregator.sink.errors";
+    public const string AggregatorConsumerLag = "metering.aggregator.consumer.lag";
+    public const string AggregatorWatermark = "metering.aggregator.watermark";
+
     public const string Outcome = "metering.outcome";
     public const string ReasonClass = "metering.reason_class";
     public const string MessagingSystem = "messaging.system";
     public const string MessagingDestinationName = "messaging.destination.name";
     public const string MessagingOperationName = "messaging.operation.name";
     public const string ErrorType = "error.type";
+    public const string MessagingPartition = "messaging.destination.partition.id";
+    public const string Attribution = "metering.attribution";
 
     /// <summary>The values of <see cref="Outcome"/>: a fixed set.</summary>
     public static class OutcomeValues

@@ -28,6 +28,11 @@ public sealed class AggregatorOptions
     [Range(typeof(TimeSpan), "00:00:00", "36.00:00:00")]
     public TimeSpan DedupeHorizon { get; set; } = TimeSpan.FromDays(3);
 
+    /// <summary>How often the team assignments are read again from ClickHouse.</summary>
+    /// <value>The default value is 5 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan DirectoryRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <value>The default value is <c>metering-aggregator</c>.</value>
     [Required]
     public string ConsumerGroup { get; set; } = "metering-aggregator";

@@ -1,6 +1,9 @@
 using Metering.Aggregator;
+using Metering.Aggregator.Attribution;
 using Metering.Aggregator.Pipeline;
 using Metering.Aggregator.Storage;
+using Metering.Aggregator.Telemetry;
+using Metering.Windowing;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -17,6 +20,14 @@ public static class AggregatorServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<AggregatorOptions>, AggregatorOptionsValidator>();
         services.AddSingleton<IValidateOptions<AggregatorOptions>, AggregatorWindowValidator>();
         services.AddKafkaOptions();
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<AggregatorOptions>>().Value;
+            return new WindowPolicy(o.WindowSize, o.AllowedLateness, o.OutOfOrderness);
+        });
+        services.AddSingleton<AggregatorMetrics>();
+        services.AddSingleton<TeamDirectory>();
+        services.AddHostedService<DirectoryRefreshService>();
         services.AddSingleton<PartitionStore>();
         services.AddSingleton<KafkaSource>();
         services.AddSingleton<WindowAggregator>();

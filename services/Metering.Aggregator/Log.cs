@@ -6,8 +6,8 @@ internal static partial class Log
     public static partial void ConsumerError(ILogger logger, string code, string reason);
 
     [LoggerMessage(EventId = 2, EventName = "PartitionAssigned", Level = LogLevel.Information,
-        Message = "Partition {Partition} assigned: resuming at offset {NextOffset} after replaying {Replayed} stored events")]
-    public static partial void PartitionAssigned(ILogger logger, int partition, long nextOffset, int replayed);
+        Message = "Partition {Partition} assigned: resuming at offset {NextOffset} with {OpenRollups} open rollups, {DedupeKeys} dedupe keys and {StoredDecisions} stored decisions")]
+    public static partial void PartitionAssigned(ILogger logger, int partition, long nextOffset, int openRollups, int dedupeKeys, int storedDecisions);
 
     [LoggerMessage(EventId = 3, EventName = "DeadLetter", Level = LogLevel.Warning,
         Message = "Record {Partition}/{Offset} is undecodable and goes to dead_letters: {Reason}")]
@@ -28,4 +28,11 @@ internal static partial class Log
     [LoggerMessage(EventId = 7, EventName = "RecordsLost", Level = LogLevel.Critical,
         Message = "Partition {Partition}: records {NextOffset} to {LogStart} were removed by retention before they were processed")]
     public static partial void RecordsLost(ILogger logger, int partition, long nextOffset, long logStart);
+
+    [LoggerMessage(EventId = 8, EventName = "DirectoryRefreshFailed", Level = LogLevel.Warning,
+        Message = "Reading the team assignments failed; the {Count} held stay in use: {Reason}")]
+    public static partial void DirectoryRefreshFailed(ILogger logger, int count, string reason);
+
+    [LoggerMessage(EventId = 9, EventName = "DirectoryLoaded", Level = LogLevel.Information, Message = "Team directory: {Count} assignments")]
+    public static partial void DirectoryLoaded(ILogger logger, int count);
 }

@@ -1,3 +1,4 @@
+using Metering.Query.Assignments;
 using Metering.Query.Meters;
 using Metering.Query.Usage;
 
@@ -8,4 +9,5 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapMeterEndpoints();
 app.MapUsageEndpoints();
+app.MapAssignmentEndpoints();
 await app.RunAsync();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Metering.Query.Assignments;
 using Metering.Query.Meters;
 using Metering.Query.Usage;
 using Microsoft.AspNetCore.Mvc;
@@ -10,6 +11,9 @@ namespace Metering.Query;
 [JsonSerializable(typeof(MeterResponse))]
 [JsonSerializable(typeof(IReadOnlyList<MeterResponse>))]
 [JsonSerializable(typeof(UsageResponse))]
+[JsonSerializable(typeof(AssignmentWriteResponse))]
+[JsonSerializable(typeof(IReadOnlyList<AssignmentResponse>))]
+[JsonSerializable(typeof(IReadOnlyList<AssignmentError>))]
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HttpValidationProblemDetails))]
 internal sealed partial class QueryJsonContext : JsonSerializerContext;
@@ -17,4 +21,5 @@ internal sealed partial class QueryJsonContext : JsonSerializerContext;
 /// <summary>The rows ClickHouse answers, in its snake_case names.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(UsageRow))]
+[JsonSerializable(typeof(AssignmentRow))]
 internal sealed partial class QueryStorageJsonContext : JsonSerializerContext;

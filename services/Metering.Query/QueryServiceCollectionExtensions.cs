@@ -1,5 +1,7 @@
 using Metering.Query;
+using Metering.Query.Assignments;
 using Metering.Query.Usage;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -11,6 +13,9 @@ public static class QueryServiceCollectionExtensions
         builder.AddMeters();
         builder.AddClickHouse();
         builder.Services.AddSingleton<UsageQuery>();
+        builder.Services.AddOptions<DirectoryOptions>().BindConfiguration(DirectoryOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<DirectoryOptions>, DirectoryOptionsValidator>();
+        builder.Services.AddSingleton<AssignmentStore>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, QueryJsonContext.Default));
         return builder;
     }

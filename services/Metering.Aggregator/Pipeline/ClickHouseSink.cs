@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Confluent.Kafka;
 using Metering.Aggregator.Storage;
+using Metering.Aggregator.Telemetry;
 using Metering.ClickHouse;
 using Metering.Kafka;
 using Microsoft.Extensions.Options;
@@ -19,10 +20,15 @@ internal sealed class ClickHouseSink
     private readonly ClickHouseClient _clickHouse;
     private readonly string _topic;
     private readonly ResiliencePipeline _retry;
+    private readonly AggregatorMetrics _metrics;
+    private readonly TimeProvider _clock;
 
-    public ClickHouseSink(ClickHouseClient clickHouse, IOptions<KafkaOptions> kafka, TimeProvider clock, ILogger<ClickHouseSink> logger)
+    public ClickHouseSink(
+        ClickHouseClient clickHouse, IOptions<KafkaOptions> kafka, AggregatorMetrics metrics, TimeProvider clock, ILogger<ClickHouseSink> logger)
     {
         _clickHouse = clickHouse;
+        _metrics = metrics;
+        _clock = clock;
         _topic = kafka.Value.Topic;
         _retry = new ResiliencePipelineBuilder { TimeProvider = clock }
             .AddRetry(new RetryStrategyOptions
@@ -35,6 +41,7 @@ internal sealed class ClickHouseSink
                 MaxDelay = TimeSpan.FromSeconds(10),
                 OnRetry = args =>
                 {
+                    metrics.SinkError();
                     Log.SinkRetry(logger, args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception?.Message ?? "");
                     return ValueTask.CompletedTask;
                 },
@@ -52,10 +59,13 @@ internal sealed class ClickHouseSink
         {
             await foreach (var batch in input.ReadAllAsync(cancellationToken))
             {
+                var started = _clock.GetTimestamp();
                 await _retry.ExecuteAsync(async ct => await WriteAsync(batch, ct), cancellationToken);
+                _metrics.Flushed(_clock.GetElapsedTime(started));
                 flushed.TryWrite(batch.Progress
                     .Select(p => new TopicPartitionOffset(_topic, p.KafkaPartition, (long)p.NextOffset))
                     .ToList());
+                batch.Handoffs.ForEach(h => h.TrySetResult());
             }
         }
         catch (Exception ex)
@@ -72,20 +82,25 @@ internal sealed class ClickHouseSink
     private async Task WriteAsync(WindowBatch batch, CancellationToken cancellationToken)
     {
         // Every table is keyed so that writing the same batch again converges (DESIGN.md §5.6): a
-        // retry after a partial write is harmless. Progress goes last.
+        // retry after a partial write is harmless. Raw events first, progress last.
         if (batch.Events.Count > 0)
         {
             await _clickHouse.InsertAsync("usage_events", batch.Events, StorageJsonContext.Default.UsageEventRow, cancellationToken: cancellationToken);
         }
 
-        if (batch.DeadLetters.Count > 0)
-        {
-            await _clickHouse.InsertAsync("dead_letters", batch.DeadLetters, StorageJsonContext.Default.DeadLetterRow, cancellationToken: cancellationToken);
-        }
-
         if (batch.Rollups.Count > 0)
         {
             await _clickHouse.InsertAsync("rollups", batch.Rollups, StorageJsonContext.Default.RollupRow, cancellationToken: cancellationToken);
+        }
+
+        if (batch.Adjustments.Count > 0)
+        {
+            await _clickHouse.InsertAsync("adjustments", batch.Adjustments, StorageJsonContext.Default.AdjustmentRow, cancellationToken: cancellationToken);
+        }
+
+        if (batch.DeadLetters.Count > 0)
+        {
+            await _clickHouse.InsertAsync("dead_letters", batch.DeadLetters, StorageJsonContext.Default.DeadLetterRow, cancellationToken: cancellationToken);
         }
 
         if (batch.Progress.Count > 0)

@@ -16,9 +16,13 @@ internal sealed class KafkaSource(
     PartitionStore store,
     IOptions<KafkaOptions> kafka,
     IOptions<AggregatorOptions> options,
+    TimeProvider clock,
     ILogger<KafkaSource> logger)
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How often idle partitions and the ends of the logs are reported downstream.</summary>
+    private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(1);
 
     public Task RunAsync(
         ChannelWriter<SourceMessage> output,
@@ -38,18 +42,21 @@ internal sealed class KafkaSource(
         var topic = kafka.Value.Topic;
         Exception? failure = null;
         // Consume blocks, so this loop has its own thread and writes to the channel synchronously.
-        void Send(SourceMessage message)
+        bool Send(SourceMessage message)
         {
-            if (!output.TryWrite(message))
+            if (output.TryWrite(message))
             {
-                try
-                {
-                    output.WriteAsync(message, faultToken).AsTask().GetAwaiter().GetResult();
-                }
-                catch (ChannelClosedException)
-                {
-                    // The pipeline is ending (the consumer's close revokes partitions after it): nothing to tell.
-                }
+                return true;
+            }
+
+            try
+            {
+                output.WriteAsync(message, faultToken).AsTask().GetAwaiter().GetResult();
+                return true;
+            }
+            catch (ChannelClosedException)
+            {
+                return false; // the pipeline is ending (the consumer's close revokes partitions after it): nothing to tell
             }
         }
 
@@ -57,7 +64,12 @@ internal sealed class KafkaSource(
         // hanging; it is kept here and thrown from the poll loop instead.
         Exception? assignmentFailure = null;
 
+        // Partitions read to their end, by the offset of that end: idle, so their watermark follows the clock.
+        var caughtUp = new Dictionary<int, long>();
+        var lastReport = clock.GetTimestamp();
+
         var config = kafka.Value.CreateConsumerConfig(options.Value.ConsumerGroup);
+        config.EnablePartitionEof = true;
         // Its own client: a request on the consumer's handle from inside its rebalance callback blocks.
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = config.BootstrapServers }).Build();
         using var consumer = new ConsumerBuilder<string?, byte[]>(config)
@@ -66,10 +78,11 @@ internal sealed class KafkaSource(
             {
                 try
                 {
-                    var (nextOffset, watermarkMs, replay) = store.LoadAsync(topic, p.Partition.Value, faultToken).GetAwaiter().GetResult();
-                    CheckLog(admin, p, nextOffset);
-                    Send(new PartitionAssigned(p.Partition.Value, nextOffset, watermarkMs, replay));
-                    return new TopicPartitionOffset(p, new Offset(nextOffset));
+                    var snapshot = store.LoadAsync(topic, p.Partition.Value, faultToken).GetAwaiter().GetResult();
+                    CheckLog(admin, p, snapshot.NextOffset);
+                    caughtUp.Remove(p.Partition.Value);
+                    Send(new PartitionAssigned(p.Partition.Value, snapshot));
+                    return new TopicPartitionOffset(p, new Offset(snapshot.NextOffset));
                 }
                 catch (Exception ex)
                 {
@@ -77,8 +90,23 @@ internal sealed class KafkaSource(
                     return new TopicPartitionOffset(p, Offset.End);
                 }
             }).ToList())
-            .SetPartitionsRevokedHandler((_, partitions) => partitions.ForEach(p => Send(new PartitionRevoked(p.Partition.Value))))
-            .SetPartitionsLostHandler((_, partitions) => partitions.ForEach(p => Send(new PartitionRevoked(p.Partition.Value))))
+            .SetPartitionsRevokedHandler((_, partitions) =>
+            {
+                // The next owner resumes from the progress rows: hand over only once they cover everything applied.
+                var handoff = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                partitions.ForEach(p => caughtUp.Remove(p.Partition.Value));
+                var delivered = partitions.Select(p => Send(new PartitionRevoked(p.Partition.Value, p == partitions[^1] ? handoff : null))).ToList();
+                if (delivered.Count > 0 && delivered.All(d => d))
+                {
+                    WaitForHandoff(handoff.Task, faultToken);
+                }
+            })
+            .SetPartitionsLostHandler((_, partitions) => partitions.ForEach(p =>
+            {
+                // Another member owns them already: nothing to wait for.
+                caughtUp.Remove(p.Partition.Value);
+                Send(new PartitionRevoked(p.Partition.Value, null));
+            }))
             .Build();
         try
         {
@@ -106,16 +134,27 @@ internal sealed class KafkaSource(
                     throw new InvalidOperationException($"Cannot resume a partition: {assignmentFailure.Message}", assignmentFailure);
                 }
 
+                if (clock.GetElapsedTime(lastReport) >= ReportInterval)
+                {
+                    Report(consumer, caughtUp, Send);
+                    lastReport = clock.GetTimestamp();
+                }
+
                 if (result is null)
                 {
                     output.TryWrite(IdleTick.Instance);
                     continue;
                 }
 
-                if (!result.IsPartitionEOF)
+                if (result.IsPartitionEOF)
                 {
-                    Send(new ConsumedRecord(result.Partition.Value, result.Offset.Value, result.Message.Key, result.Message.Value ?? []));
+                    caughtUp[result.Partition.Value] = result.Offset.Value;
+                    Send(new PartitionIdle(result.Partition.Value, result.Offset.Value, clock.GetUtcNow().ToUnixTimeMilliseconds()));
+                    continue;
                 }
+
+                caughtUp.Remove(result.Partition.Value);
+                Send(new ConsumedRecord(result.Partition.Value, result.Offset.Value, result.Message.Key, result.Message.Value ?? []));
             }
 
             consumer.Close();
@@ -128,6 +167,40 @@ internal sealed class KafkaSource(
         finally
         {
             output.TryComplete(failure);
+        }
+    }
+
+    /// <summary>Reports the partitions still at their end (their watermark follows the clock) and the ends of all logs.</summary>
+    private void Report(IConsumer<string?, byte[]> consumer, Dictionary<int, long> caughtUp, Func<SourceMessage, bool> send)
+    {
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var (partition, end) in caughtUp)
+        {
+            send(new PartitionIdle(partition, end, now));
+        }
+
+        var ends = new List<(int, long)>();
+        foreach (var assigned in consumer.Assignment)
+        {
+            var high = consumer.GetWatermarkOffsets(assigned).High;
+            if (high != Offset.Unset)
+            {
+                ends.Add((assigned.Partition.Value, high.Value));
+            }
+        }
+
+        send(new LogEnds(ends));
+    }
+
+    private static void WaitForHandoff(Task handoff, CancellationToken faultToken)
+    {
+        try
+        {
+            handoff.WaitAsync(faultToken).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
+        {
+            // The pipeline failed: nothing more will be written; the next owner resumes from what is durable.
         }
     }
 

@@ -5,18 +5,27 @@ namespace Metering.Aggregator.Pipeline;
 /// <summary>What the Kafka source hands the window stage, in partition order.</summary>
 internal abstract record SourceMessage;
 
-/// <summary>
-/// This instance now owns <paramref name="Partition"/>: resume at <paramref name="NextOffset"/>, after
-/// replaying <paramref name="Replay"/> (the stored events of its open windows) into fresh state.
-/// </summary>
-internal sealed record PartitionAssigned(int Partition, long NextOffset, long WatermarkMs, IReadOnlyList<StoredEventRow> Replay)
-    : SourceMessage;
+/// <summary>This instance now owns <paramref name="Partition"/>: resume it from <paramref name="Snapshot"/>.</summary>
+internal sealed record PartitionAssigned(int Partition, PartitionSnapshot Snapshot) : SourceMessage;
 
-/// <summary>This instance no longer owns <paramref name="Partition"/>.</summary>
-internal sealed record PartitionRevoked(int Partition) : SourceMessage;
+/// <summary>
+/// This instance no longer owns <paramref name="Partition"/>. When <paramref name="Handoff"/> is set the
+/// source waits for it: it completes once everything applied so far is durable, so the next owner
+/// resumes from complete progress.
+/// </summary>
+internal sealed record PartitionRevoked(int Partition, TaskCompletionSource? Handoff) : SourceMessage;
 
 /// <summary>One Kafka record.</summary>
 internal sealed record ConsumedRecord(int Partition, long Offset, string? Key, byte[] Value) : SourceMessage;
+
+/// <summary>
+/// <paramref name="Partition"/> was read to its end, <paramref name="EndOffset"/>, and nothing newer had
+/// arrived when the clock read <paramref name="ObservedAtMs"/> (Unix ms).
+/// </summary>
+internal sealed record PartitionIdle(int Partition, long EndOffset, long ObservedAtMs) : SourceMessage;
+
+/// <summary>The ends of the owned partitions' logs, for consumer lag.</summary>
+internal sealed record LogEnds(IReadOnlyList<(int Partition, long EndOffset)> Ends) : SourceMessage;
 
 /// <summary>Nothing arrived for a while: a chance to flush what is pending.</summary>
 internal sealed record IdleTick : SourceMessage

@@ -63,23 +63,50 @@ internal sealed record DeadLetterRow(
     string Reason,
     [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset ReceivedAt);
 
-/// <summary>A raw event read back to rebuild a partition's open windows.</summary>
-internal sealed record StoredEventRow(
+/// <summary>A row of <c>adjustments</c> (schemas/clickhouse/0005): one late event for one meter.</summary>
+internal sealed record AdjustmentRow(
+    string Meter,
+    string Account,
+    string Team,
+    string Subject,
+    string GroupBy,
+    [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset WindowStart,
+    [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset WindowEnd,
+    ushort KafkaPartition,
     ulong KafkaOffset,
+    string Source,
+    string Id,
+    [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset EventTime,
+    ushort EventTimeMs,
+    byte HasValue,
+    double Value,
+    string UniqueValue,
+    [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset ReceivedAt);
+
+/// <summary>A row of <c>assignments</c> (schemas/clickhouse/0006) as the directory reads it.</summary>
+internal sealed record AssignmentRow(string Account, string Subject, string Team, string GroupName, long ValidFromMs, long ValidToMs);
+
+/// <summary>The dedupe key of a counted event, read back to rebuild a partition's dedupe horizon.</summary>
+internal sealed record DedupeKeyRow(
     string Account,
     string Source,
     string Id,
-    string Type,
-    string Subject,
-    string Team,
     [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset EventTime,
-    ushort EventTimeMs,
-    string Data);
+    ushort EventTimeMs);
+
+/// <summary>
+/// The decisions stored with a raw event beyond a partition's progress (written before a crash, not yet
+/// covered by a progress row): a replay of that record repeats them, so attribution is never rewritten.
+/// </summary>
+internal sealed record StoredDecisionRow(ulong KafkaOffset, string Team, string GroupName, byte Duplicate);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(UsageEventRow))]
 [JsonSerializable(typeof(RollupRow))]
 [JsonSerializable(typeof(ProgressRow))]
 [JsonSerializable(typeof(DeadLetterRow))]
-[JsonSerializable(typeof(StoredEventRow))]
+[JsonSerializable(typeof(AdjustmentRow))]
+[JsonSerializable(typeof(AssignmentRow))]
+[JsonSerializable(typeof(DedupeKeyRow))]
+[JsonSerializable(typeof(StoredDecisionRow))]
 internal sealed partial class StorageJsonContext : JsonSerializerContext;

@@ -1,0 +1,318 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Metering.Aggregator.Attribution;
+using Metering.Aggregator.Storage;
+using Metering.Events;
+using Metering.Events.Meters;
+using Metering.Windowing;
+
+namespace Metering.Aggregator.Pipeline;
+
+/// <summary>
+/// The state of one partition this instance owns, and the rules of DESIGN.md §5 applied to its records
+/// in offset order: dedupe within the horizon, attribution at event time, tumbling windows under the
+/// watermark, finality, late events as adjustments. Pure: no I/O and no clock of its own.
+/// </summary>
+/// <remarks>
+/// Every decision is a function of the records in log order, except two that are stored instead:
+/// the team (the directory may change) is kept with the raw event and repeated on replay, and a window
+/// finalized by an idle partition's clock is recognized on replay by its final rollup row.
+/// </remarks>
+internal sealed class PartitionAggregator
+{
+    private readonly WindowPolicy _policy;
+    private readonly long _dedupeHorizonMs;
+    private readonly MeterCatalog _meters;
+    private readonly TeamDirectory _directory;
+    private readonly DedupeSet _dedupe = new();
+    private readonly Dictionary<RollupKey, WindowState> _windows = [];
+    private readonly SortedDictionary<long, List<RollupKey>> _keysByWindow = [];
+    private readonly HashSet<RollupKey> _dirty = [];
+    private readonly Dictionary<long, StoredDecisionRow> _storedDecisions;
+    private bool _touched;
+
+    public PartitionAggregator(
+        int partition, PartitionSnapshot snapshot, WindowPolicy policy, TimeSpan dedupeHorizon, MeterCatalog meters, TeamDirectory directory)
+    {
+        Partition = partition;
+        _policy = policy;
+        _dedupeHorizonMs = (long)dedupeHorizon.TotalMilliseconds;
+        _meters = meters;
+        _directory = directory;
+        NextOffset = snapshot.NextOffset;
+        LogEndOffset = snapshot.NextOffset;
+        WatermarkMs = snapshot.WatermarkMs;
+        _storedDecisions = snapshot.Tail.ToDictionary(d => (long)d.KafkaOffset);
+        foreach (var row in snapshot.Rollups.Where(r => r.FinalizedAt > DateTimeOffset.UnixEpoch))
+        {
+            // Final before the crash, perhaps by an idle partition's clock after the last progress row.
+            WatermarkMs = Math.Max(WatermarkMs, _policy.FinalAt(row.WindowStart.ToUnixTimeMilliseconds()));
+        }
+
+        foreach (var row in snapshot.Rollups.Where(r => r.FinalizedAt == DateTimeOffset.UnixEpoch))
+        {
+            var key = new RollupKey(row.Meter, row.Account, row.Team, row.Subject, row.GroupBy, row.WindowStart.ToUnixTimeMilliseconds());
+            var accumulator = RollupAccumulator.Restore(row.EventCount, row.ValueCount, row.ValueSum, row.ValueMin, row.ValueMax,
+                row.LatestValue, row.LatestTimeMs, row.UniqueValues);
+            Track(key, new WindowState(accumulator, (long)(row.Version >> 1)));
+        }
+
+        foreach (var key in snapshot.DedupeKeys)
+        {
+            _dedupe.TryAdd(DedupeKey(key.Account, key.Source, key.Id), key.EventTime.ToUnixTimeMilliseconds() + key.EventTimeMs);
+        }
+    }
+
+    public int Partition { get; }
+
+    /// <summary>The offset after the last record applied.</summary>
+    public long NextOffset { get; private set; }
+
+    /// <summary>The end of the partition's log as last seen.</summary>
+    public long LogEndOffset { get; set; }
+
+    /// <summary>Event-time progress, Unix milliseconds; <see cref="long.MinValue"/> before any event.</summary>
+    public long WatermarkMs { get; private set; }
+
+    /// <summary>Dedupe keys remembered.</summary>
+    public int DedupeKeys => _dedupe.Count;
+
+    /// <summary>Rollup rows held in memory (open windows).</summary>
+    public int OpenRollups => _windows.Count;
+
+    /// <summary>Finalizes what the restored watermark already closes; call once after construction.</summary>
+    public void Resume(WindowBatch output, DateTimeOffset now) => FinalizeClosedWindows(output, now);
+
+    /// <summary>Counts a record that could not be decoded: it moves the offset, nothing else.</summary>
+    public void Skip(long offset)
+    {
+        NextOffset = offset + 1;
+        _storedDecisions.Remove(offset);
+        _touched = true;
+    }
+
+    /// <summary>Applies the event at <paramref name="offset"/>, adding its rows to <paramref name="output"/>.</summary>
+    public RecordOutcome Apply(long offset, UsageEvent usageEvent, WindowBatch output, DateTimeOffset now)
+    {
+        NextOffset = offset + 1;
+        _touched = true;
+        var timeMs = usageEvent.Time.ToUnixTimeMilliseconds();
+        var dedupeKey = DedupeKey(usageEvent.Account, usageEvent.Source, usageEvent.Id);
+        bool duplicate;
+        string team, group;
+        if (_storedDecisions.Remove(offset, out var stored))
+        {
+            (duplicate, team, group) = (stored.Duplicate != 0, stored.Team, stored.GroupName);
+            if (!duplicate)
+            {
+                _dedupe.TryAdd(dedupeKey, timeMs);
+            }
+        }
+        else
+        {
+            duplicate = !_dedupe.TryAdd(dedupeKey, timeMs);
+            (team, group) = _directory.Resolve(usageEvent.Account, usageEvent.Subject, timeMs);
+        }
+
+        var outcome = new RecordOutcome(duplicate, team != TeamDirectory.Unassigned, 0, 0);
+        var errors = "";
+        if (!duplicate)
+        {
+            AdvanceWatermark(_policy.WatermarkFor(timeMs), output, now);
+            (outcome, errors) = Fold(offset, usageEvent, timeMs, team, output, now, outcome);
+        }
+
+        var seconds = usageEvent.Time.ToUnixTimeSeconds();
+        output.Events.Add(new UsageEventRow((ushort)Partition, (ulong)offset, usageEvent.Account, usageEvent.Source, usageEvent.Id,
+            usageEvent.Type, usageEvent.Subject ?? "", team, group, DateTimeOffset.FromUnixTimeSeconds(seconds),
+            (ushort)(timeMs - (seconds * 1000)), usageEvent.IngestId, usageEvent.IngestedAt, usageEvent.Data ?? "",
+            duplicate ? (byte)1 : (byte)0, errors));
+        return outcome;
+    }
+
+    /// <summary>
+    /// The partition was caught up at <paramref name="endOffset"/> when <paramref name="observedAtMs"/> was
+    /// read from the clock: nothing older can still arrive in order, so the watermark follows the clock.
+    /// </summary>
+    public void AdvanceIdle(long endOffset, long observedAtMs, WindowBatch output, DateTimeOffset now)
+    {
+        if (endOffset != NextOffset || NextOffset == 0)
+        {
+            return; // records arrived since, or nothing to close
+        }
+
+        var before = WatermarkMs;
+        AdvanceWatermark(_policy.WatermarkFor(observedAtMs), output, now);
+        _touched |= WatermarkMs != before;
+    }
+
+    /// <summary>Adds the provisional rows changed since the last flush and the progress row to <paramref name="output"/>.</summary>
+    public void Flush(WindowBatch output, string topic, DateTimeOffset now)
+    {
+        foreach (var key in _dirty)
+        {
+            output.Rollups.Add(Row(key, _windows[key], final: false, now));
+        }
+
+        _dirty.Clear();
+        if (_touched)
+        {
+            output.Progress.Add(new ProgressRow(topic, (ushort)Partition, (ulong)NextOffset, WatermarkMs,
+                (ulong)Math.Max(LogEndOffset, NextOffset), now));
+            _touched = false;
+        }
+    }
+
+    private (RecordOutcome Outcome, string Errors) Fold(
+        long offset, UsageEvent usageEvent, long timeMs, string team, WindowBatch output, DateTimeOffset now, RecordOutcome outcome)
+    {
+        var selecting = _meters.ForEventType(usageEvent.Type);
+        if (selecting.Count == 0)
+        {
+            return (outcome, "");
+        }
+
+        using var document = usageEvent.Data is null ? null : JsonDocument.Parse(usageEvent.Data);
+        var data = document?.RootElement;
+        var windowStartMs = _policy.StartOf(timeMs);
+        var final = _policy.IsFinal(windowStartMs, WatermarkMs);
+        StringBuilder? errors = null;
+        foreach (var meter in selecting)
+        {
+            var value = meter.ValueProperty is { } path && data is { } d ? path.SelectValue(d) : MeterValue.Missing;
+            if (value.Kind == MeterValueKind.Invalid)
+            {
+                (errors ??= new StringBuilder()).Append(errors.Length > 0 ? "; " : "").Append(meter.Name).Append(": ").Append(value.Error);
+            }
+
+            double? number = value.Kind == MeterValueKind.Number ? value.Number : null;
+            var unique = meter.Aggregation == Aggregation.UniqueCount && number is { } n ? n.ToString("R", CultureInfo.InvariantCulture) : "";
+            var key = new RollupKey(meter.Name, usageEvent.Account, team, usageEvent.Subject ?? "", GroupByJson(meter, data), windowStartMs);
+            if (final)
+            {
+                // Final never changes (DESIGN.md §5.5): the event is an adjustment of its window.
+                var seconds = usageEvent.Time.ToUnixTimeSeconds();
+                output.Adjustments.Add(new AdjustmentRow(key.Meter, key.Account, key.Team, key.Subject, key.GroupBy,
+                    DateTimeOffset.FromUnixTimeMilliseconds(windowStartMs), DateTimeOffset.FromUnixTimeMilliseconds(_policy.EndOf(windowStartMs)),
+                    (ushort)Partition, (ulong)offset, usageEvent.Source, usageEvent.Id, DateTimeOffset.FromUnixTimeSeconds(seconds),
+                    (ushort)(timeMs - (seconds * 1000)), number is null ? (byte)0 : (byte)1, number ?? 0, unique, now));
+                outcome = outcome with
+                {
+                    LateMeters = outcome.LateMeters + 1,
+                    LatenessSeconds = (WatermarkMs - _policy.EndOf(windowStartMs)) / 1000.0,
+                };
+                continue;
+            }
+
+            if (!_windows.TryGetValue(key, out var state))
+            {
+                state = new WindowState(new RollupAccumulator(), -1);
+                Track(key, state);
+            }
+
+            if (offset <= state.LastOffset)
+            {
+                continue; // restored from a row written before a crash that already holds this record
+            }
+
+            state.Accumulator.Add(number, timeMs);
+            if (unique.Length > 0)
+            {
+                state.Accumulator.AddUnique(unique);
+            }
+
+            state.LastOffset = offset;
+            _dirty.Add(key);
+        }
+
+        return (outcome, errors?.ToString() ?? "");
+    }
+
+    private void AdvanceWatermark(long candidateMs, WindowBatch output, DateTimeOffset now)
+    {
+        if (candidateMs <= WatermarkMs)
+        {
+            return;
+        }
+
+        WatermarkMs = candidateMs;
+        FinalizeClosedWindows(output, now);
+        _dedupe.EvictBefore(WatermarkMs - _dedupeHorizonMs);
+    }
+
+    private void FinalizeClosedWindows(WindowBatch output, DateTimeOffset now)
+    {
+        while (_keysByWindow.Count > 0)
+        {
+            var (windowStartMs, keys) = _keysByWindow.First();
+            if (!_policy.IsFinal(windowStartMs, WatermarkMs))
+            {
+                return;
+            }
+
+            foreach (var key in keys)
+            {
+                output.Rollups.Add(Row(key, _windows[key], final: true, now));
+                _windows.Remove(key);
+                _dirty.Remove(key);
+            }
+
+            _keysByWindow.Remove(windowStartMs);
+            _touched = true;
+        }
+    }
+
+    private void Track(RollupKey key, WindowState state)
+    {
+        _windows[key] = state;
+        if (!_keysByWindow.TryGetValue(key.WindowStartMs, out var keys))
+        {
+            _keysByWindow[key.WindowStartMs] = keys = [];
+        }
+
+        keys.Add(key);
+    }
+
+    /// <summary>
+    /// A rollup row. Its version is (offset × 2 + final): replays of the same offsets write identical rows,
+    /// and a window's final row supersedes every provisional row of it (schemas/clickhouse/0002).
+    /// </summary>
+    private RollupRow Row(RollupKey key, WindowState state, bool final, DateTimeOffset now)
+    {
+        var a = state.Accumulator;
+        var version = final ? ((ulong)Math.Max(state.LastOffset, NextOffset - 1) << 1) | 1 : (ulong)state.LastOffset << 1;
+        return new RollupRow(key.Meter, key.Account, key.Team, key.Subject, key.GroupBy,
+            DateTimeOffset.FromUnixTimeMilliseconds(key.WindowStartMs), DateTimeOffset.FromUnixTimeMilliseconds(_policy.EndOf(key.WindowStartMs)),
+            (ushort)Partition, a.EventCount, a.ValueCount, a.Sum, a.Min, a.Max, a.Latest, a.LatestTimeMs, [.. a.UniqueValues],
+            final ? now : DateTimeOffset.UnixEpoch, version, now);
+    }
+
+    /// <summary>(account, source, id), length-prefixed so that no two keys share a text.</summary>
+    private static string DedupeKey(string account, string source, string id) =>
+        string.Create(CultureInfo.InvariantCulture, $"{account.Length}:{account}{source.Length}:{source}{id}");
+
+    /// <summary>The meter's group-by values as a JSON object with its names in ordinal order.</summary>
+    private static string GroupByJson(MeterDefinition meter, JsonElement? data)
+    {
+        if (meter.GroupBy.Count == 0)
+        {
+            return "{}";
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(64);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var (name, path) in meter.GroupBy.OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                writer.WriteString(name, data is { } d ? path.SelectText(d) : "");
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+}
