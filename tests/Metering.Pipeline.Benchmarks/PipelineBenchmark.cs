@@ -160,14 +160,14 @@ internal static class PipelineBenchmark
         await probe.WaitForAsync(probe.TotalRecords, aggregator, cancellationToken);
         clock.Stop();
         var stats = ProcessStats.Read(aggregator.ProcessId);
-        var clickHouseTime = await ClickHouseTimeAsync(aggregator, cancellationToken);
+        var sink = await SinkFiguresAsync(aggregator, probe.TotalRecords, clock.Elapsed, cancellationToken);
         await aggregator.KillAsync();
 
         Console.WriteLine(
             $"pipeline: {probe.TotalRecords:N0} records in {clock.Elapsed.TotalSeconds:F2} s from process start = "
             + $"{probe.TotalRecords / clock.Elapsed.TotalSeconds:N0} events/s; aggregator CPU {stats.CpuSeconds:F1} s "
             + $"({stats.CpuSeconds / clock.Elapsed.TotalSeconds:F2} cores), peak RSS {stats.PeakRssMegabytes:F0} MB");
-        Console.WriteLine($"pipeline ClickHouse client time: {clickHouseTime}");
+        Console.WriteLine($"pipeline sink: {sink}");
         await CheckAsync("pipeline", probe, counts, meters, cancellationToken);
         return (clock.Elapsed, stats);
     }
@@ -198,16 +198,20 @@ internal static class PipelineBenchmark
         var restartGroup = options.RestartInNewGroup ? NewGroup() : group;
         var clock = Stopwatch.StartNew();
         await using var second = StartAggregator(bootstrapServers, clickHouse, database.Name, restartGroup);
+        await probe.WaitForAsync(coveredAtKill + 1, second, cancellationToken);
+        var resumed = clock.Elapsed;
         await probe.WaitForAsync(probe.TotalRecords, second, cancellationToken);
         clock.Stop();
         var stats = ProcessStats.Read(second.ProcessId);
+        var sink = await SinkFiguresAsync(second, probe.TotalRecords - coveredAtKill, clock.Elapsed, cancellationToken);
         await second.KillAsync();
 
         Console.WriteLine(
             $"recovery: SIGKILL after {firstClock.Elapsed.TotalSeconds:F1} s at {coveredAtKill:N0} of {probe.TotalRecords:N0} durable "
             + $"offsets; the restart ({(options.RestartInNewGroup ? "new consumer group" : "same consumer group, session timeout 6 s")}) "
-            + $"caught up in {clock.Elapsed.TotalSeconds:F2} s ({(probe.TotalRecords - coveredAtKill) / clock.Elapsed.TotalSeconds:N0} "
-            + $"events/s over the rest), peak RSS {stats.PeakRssMegabytes:F0} MB");
+            + $"first new progress after {resumed.TotalSeconds:F2} s, caught up in {clock.Elapsed.TotalSeconds:F2} s "
+            + $"({(probe.TotalRecords - coveredAtKill) / clock.Elapsed.TotalSeconds:N0} events/s over the rest), peak RSS {stats.PeakRssMegabytes:F0} MB");
+        Console.WriteLine($"recovery sink: {sink}");
         await CheckAsync("recovery", probe, counts, meters, cancellationToken);
         return clock.Elapsed;
     }
@@ -227,19 +231,30 @@ internal static class PipelineBenchmark
 
     private static string NewGroup() => "bench-aggregator-" + Guid.NewGuid().ToString("N")[..12];
 
-    private static async Task<string> ClickHouseTimeAsync(ServiceProcess aggregator, CancellationToken cancellationToken)
+    /// <summary>Where the aggregator's time went: batches written and their duration, ClickHouse requests per operation.</summary>
+    private static async Task<string> SinkFiguresAsync(ServiceProcess aggregator, long records, TimeSpan elapsed, CancellationToken cancellationToken)
     {
+        AggregatorMetrics metrics;
         try
         {
-            var totals = await AggregatorMetrics.ClickHouseTimeAsync(aggregator.Url, cancellationToken);
-            return totals.Count == 0
-                ? "no db.client.operation.duration on /metrics"
-                : string.Join("; ", totals.Select(t => $"{t.Key} {t.Value.Seconds:F2} s over {t.Value.Count:N0} requests"));
+            metrics = await AggregatorMetrics.ScrapeAsync(aggregator.Url, cancellationToken);
         }
         catch (HttpRequestException ex)
         {
             return $"/metrics did not answer ({ex.Message})";
         }
+
+        var figures = new List<string>();
+        if (metrics.Histogram(AggregatorMetrics.Flushes).GetValueOrDefault("") is { Count: > 0 } flushes)
+        {
+            figures.Add($"{flushes.Count:N0} batches of {records / (double)flushes.Count:N0} records on average, "
+                + $"{flushes.Seconds / flushes.Count * 1000:F0} ms a batch, sink busy {flushes.Seconds:F1} s "
+                + $"({flushes.Seconds / elapsed.TotalSeconds:P0} of the run)");
+        }
+
+        figures.AddRange(metrics.Histogram(AggregatorMetrics.ClickHouseOperations, "db_operation_name")
+            .Select(o => $"{o.Key} {o.Value.Seconds:F1} s over {o.Value.Count:N0} requests ({o.Value.Seconds / o.Value.Count * 1000:F0} ms each)"));
+        return figures.Count == 0 ? "no sink figures on /metrics" : string.Join("; ", figures);
     }
 
     /// <summary>Prints whether what ClickHouse holds matches what was sent; a mismatch is reported, not fatal.</summary>
