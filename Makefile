@@ -1,7 +1,7 @@
 # Metering: two commands. `make run` starts the whole pipeline locally; `make test` runs every test.
 # Both install what they need first (scripts/setup: Debian packages, librdkafka, NuGet restore) and
 # skip what is already there.
-.PHONY: setup build build-services run test test-unit lint bench-ingest bench-pipeline clean
+.PHONY: setup build build-services run test test-unit lint bench-ingest bench-pipeline chaos clean
 
 SERVICES := DevBroker Aggregator Ingest Query
 
@@ -35,6 +35,12 @@ bench-ingest: setup
 bench-pipeline: setup
 	@dotnet build tests/Metering.Pipeline.Benchmarks -c Release --no-restore --nologo --verbosity quiet
 	@dotnet artifacts/bin/Metering.Pipeline.Benchmarks/release/Metering.Pipeline.Benchmarks.dll $(BENCH_ARGS)
+
+# Exactly-once under chaos: 1,000,000 events through the gateway while the aggregator is killed at least 10 times and a
+# second instance joins and leaves; ClickHouse against an independent oracle (CHAOS_ARGS="--events N --kills K ...").
+chaos: setup
+	@dotnet build tests/Metering.Chaos -c Release --no-restore --nologo --verbosity quiet
+	@dotnet artifacts/bin/Metering.Chaos/release/Metering.Chaos.dll $(CHAOS_ARGS)
 
 lint: setup
 	@dotnet format Metering.sln --verify-no-changes --no-restore

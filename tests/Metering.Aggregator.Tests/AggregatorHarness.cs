@@ -20,9 +20,12 @@ internal sealed class AggregatorHarness : IAsyncDisposable
     public const int Partitions = 4;
     private readonly IProducer<string, byte[]> _producer;
 
-    private AggregatorHarness(TemporaryTopic topic, ClickHouseTestDatabase database)
+    private readonly ClickHouseServer _server;
+
+    private AggregatorHarness(TemporaryTopic topic, ClickHouseServer server, ClickHouseTestDatabase database)
     {
         Topic = topic;
+        _server = server;
         Database = database;
         _producer = new ProducerBuilder<string, byte[]>(new ProducerConfig
         {
@@ -38,17 +41,21 @@ internal sealed class AggregatorHarness : IAsyncDisposable
 
     public ClickHouseClient ClickHouse => Database.Client;
 
-    public static async Task<AggregatorHarness> CreateAsync()
+    /// <summary>A harness on the shared test ClickHouse server, or on <paramref name="server"/>.</summary>
+    public static async Task<AggregatorHarness> CreateAsync(ClickHouseServer? server = null)
     {
         var topic = await TemporaryTopic.CreateAsync(Partitions);
-        var server = await ClickHouseServer.GetAsync();
-        return new AggregatorHarness(topic, await server.CreateDatabaseAsync("aggregator"));
+        server ??= await ClickHouseServer.GetAsync();
+        return new AggregatorHarness(topic, server, await server.CreateDatabaseAsync("aggregator"));
     }
 
-    /// <summary>Starts an aggregator host as <c>Program.cs</c> builds it, configured for this harness.</summary>
-    public async Task<WebApplication> StartAggregatorAsync()
+    /// <summary>
+    /// Starts an aggregator host as <c>Program.cs</c> builds it, configured for this harness;
+    /// <paramref name="settings"/> override the test configuration.
+    /// </summary>
+    public async Task<WebApplication> StartAggregatorAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var server = await ClickHouseServer.GetAsync();
+        var server = _server;
         var builder = WebApplication.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -62,6 +69,11 @@ internal sealed class AggregatorHarness : IAsyncDisposable
             ["Meters"] = Path.Combine(RepositoryPaths.Root, "schemas", "meters.json"),
             ["Logging:LogLevel:Default"] = "Warning",
         });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
         builder.AddServiceDefaults("http://127.0.0.1:0");
         builder.AddAggregator();
         var app = builder.Build();
@@ -79,6 +91,12 @@ internal sealed class AggregatorHarness : IAsyncDisposable
         })).ToList();
         await Task.WhenAll(deliveries);
     }
+
+    /// <summary>Writes team assignments, as <c>POST /v1/directory/assignments</c> stores them.</summary>
+    public async Task AssignAsync(params (string Account, string Subject, string Team, DateTimeOffset From, DateTimeOffset? To)[] assignments) =>
+        await ClickHouse.ExecuteAsync("INSERT INTO assignments VALUES " + string.Join(", ", assignments.Select(a =>
+            $"({ClickHouseSql.Literal(a.Account)}, {ClickHouseSql.Literal(a.Subject)}, {ClickHouseSql.Literal(a.Team)}, '', "
+            + $"{ClickHouseSql.Literal(a.From.ToUnixTimeMilliseconds())}, {ClickHouseSql.Literal(a.To?.ToUnixTimeMilliseconds() ?? long.MaxValue)}, now(), 1)")));
 
     /// <summary>Produces raw bytes, as a misbehaving producer might.</summary>
     public async Task ProduceRawAsync(string key, byte[] value) =>

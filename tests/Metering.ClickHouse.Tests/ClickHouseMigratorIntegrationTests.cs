@@ -54,7 +54,7 @@ public sealed class ClickHouseMigratorIntegrationTests
             $"SELECT name FROM system.tables WHERE database = {ClickHouseSql.Literal(database.Name)}",
             TestJsonContext.Default.NameRow);
 
-        string[] expected = ["schema_migrations", "usage_events", "rollups", "progress", "dead_letters", "adjustments", "assignments"];
+        string[] expected = ["schema_migrations", "usage_events", "rollups", "progress", "dead_letters", "adjustments", "assignments", "sink_errors"];
         Assert.That(tables.Select(t => t.Name), Is.SupersetOf(expected));
     }
 

@@ -20,16 +20,18 @@ public sealed class ClickHouseServer : IAsyncDisposable
     private static readonly Lock Gate = new();
     private static Task<ClickHouseServer>? _instance;
 
-    private readonly Process? _process;
     private readonly string? _directory;
+    private readonly int _tcpPort;
+    private Process? _process;
     private readonly Queue<string> _stderr;
     private readonly HttpClient _httpClient;
 
-    private ClickHouseServer(Uri url, Process? process, string? directory, Queue<string> stderr)
+    private ClickHouseServer(Uri url, Process? process, string? directory, Queue<string> stderr, int tcpPort = 0)
     {
         Url = url;
         _process = process;
         _directory = directory;
+        _tcpPort = tcpPort;
         _stderr = stderr;
         _httpClient = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
     }
@@ -159,7 +161,16 @@ public sealed class ClickHouseServer : IAsyncDisposable
             return server;
         }
 
-        // A port picked free here may be taken before the server binds it; try again with new ports.
+        // A port picked free here may be taken before the server binds it; StartPrivateAsync tries new ports.
+        return await StartPrivateAsync();
+    }
+
+    /// <summary>
+    /// Starts a local server of the caller's own (not the shared one), for a test that stops and restarts it;
+    /// dispose it to stop it and delete its data.
+    /// </summary>
+    public static async Task<ClickHouseServer> StartPrivateAsync()
+    {
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -172,10 +183,37 @@ public sealed class ClickHouseServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops a local server and keeps its data, as an outage would.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is null)
+        {
+            throw new InvalidOperationException("Only a server this run started can be stopped.");
+        }
+
+        await StopAsync(_process);
+    }
+
+    /// <summary>Starts a stopped local server again, on the same ports and data.</summary>
+    public async Task RestartAsync()
+    {
+        if (_process is null || _directory is null)
+        {
+            throw new InvalidOperationException("Only a server this run started can be restarted.");
+        }
+
+        await StopAsync(_process);
+        _process.Dispose();
+        _process = Launch(FindRepositoryRoot(), _directory, Url.Port, _tcpPort, _stderr);
+        if (!await WaitUntilReadyAsync(StartTimeout))
+        {
+            throw new InvalidOperationException($"The local ClickHouse server did not come back at {Url}:\n{StderrTail()}");
+        }
+    }
+
     private static async Task<ClickHouseServer> StartLocalAsync()
     {
         var root = FindRepositoryRoot();
-        var script = Path.Combine(root, "scripts", "clickhouse-server");
         var parent = Path.Combine(root, ".cache", "test-clickhouse");
         DeleteStaleDirectories(parent);
         var directory = Path.Combine(parent, Guid.NewGuid().ToString("N")[..12]);
@@ -187,22 +225,12 @@ public sealed class ClickHouseServer : IAsyncDisposable
             tcpPort = FreePort.Next();
         }
 
-        var start = new ProcessStartInfo("bash")
-        {
-            ArgumentList = { script, "--dir", directory, "--http-port", $"{httpPort}", "--tcp-port", $"{tcpPort}" },
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-            WorkingDirectory = root,
-        };
-        start.Environment["METERING_PARENT_PID"] = $"{Environment.ProcessId}";
-        var command = $"METERING_PARENT_PID={Environment.ProcessId} {script} --dir {directory} --http-port {httpPort} --tcp-port {tcpPort}";
-
         var stderr = new Queue<string>();
+        var command = Command(root, directory, httpPort, tcpPort);
         Process process;
         try
         {
-            process = Process.Start(start) ?? throw new InvalidOperationException("Process.Start returned null.");
+            process = Launch(root, directory, httpPort, tcpPort, stderr);
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
         {
@@ -210,12 +238,7 @@ public sealed class ClickHouseServer : IAsyncDisposable
             throw new InvalidOperationException($"Could not run `{command}`: {e.Message}. Run scripts/setup.", e);
         }
 
-        process.ErrorDataReceived += (_, e) => Remember(stderr, e.Data);
-        process.OutputDataReceived += (_, e) => Remember(stderr, e.Data);
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
-
-        var server = new ClickHouseServer(new Uri($"http://127.0.0.1:{httpPort}/"), process, directory, stderr);
+        var server = new ClickHouseServer(new Uri($"http://127.0.0.1:{httpPort}/"), process, directory, stderr, tcpPort);
         if (await server.WaitUntilReadyAsync(StartTimeout))
         {
             return server;
@@ -235,6 +258,28 @@ public sealed class ClickHouseServer : IAsyncDisposable
             + $"Its output (last {StderrLines} lines):\n{tail}\n"
             + "To fix: run scripts/setup (installs the clickhouse-server Debian package), run the command above by hand to "
             + $"see the error, or set {EnvironmentVariable} to the URL of a running server.");
+    }
+
+    private static string Command(string root, string directory, int httpPort, int tcpPort) =>
+        $"METERING_PARENT_PID={Environment.ProcessId} {Path.Combine(root, "scripts", "clickhouse-server")} --dir {directory} --http-port {httpPort} --tcp-port {tcpPort}";
+
+    private static Process Launch(string root, string directory, int httpPort, int tcpPort, Queue<string> stderr)
+    {
+        var start = new ProcessStartInfo("bash")
+        {
+            ArgumentList = { Path.Combine(root, "scripts", "clickhouse-server"), "--dir", directory, "--http-port", $"{httpPort}", "--tcp-port", $"{tcpPort}" },
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+            WorkingDirectory = root,
+        };
+        start.Environment["METERING_PARENT_PID"] = $"{Environment.ProcessId}";
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Process.Start returned null.");
+        process.ErrorDataReceived += (_, e) => Remember(stderr, e.Data);
+        process.OutputDataReceived += (_, e) => Remember(stderr, e.Data);
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        return process;
     }
 
     private async Task<bool> WaitUntilReadyAsync(TimeSpan timeout)

@@ -22,6 +22,8 @@ internal sealed class ClickHouseSink
     private readonly ResiliencePipeline _retry;
     private readonly AggregatorMetrics _metrics;
     private readonly TimeProvider _clock;
+    private readonly string _instance = $"{Environment.MachineName}/{Environment.ProcessId}";
+    private SinkErrorRow? _outage; // failed attempts not yet recorded in sink_errors
 
     public ClickHouseSink(
         ClickHouseClient clickHouse, IOptions<KafkaOptions> kafka, AggregatorMetrics metrics, TimeProvider clock, ILogger<ClickHouseSink> logger)
@@ -42,6 +44,11 @@ internal sealed class ClickHouseSink
                 OnRetry = args =>
                 {
                     metrics.SinkError();
+                    var now = clock.GetUtcNow();
+                    var error = args.Outcome.Exception?.Message ?? "";
+                    _outage = _outage is null
+                        ? new SinkErrorRow(_instance, now, now, 1, error)
+                        : _outage with { EndedAt = now, FailedAttempts = _outage.FailedAttempts + 1, LastError = error };
                     Log.SinkRetry(logger, args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception?.Message ?? "");
                     return ValueTask.CompletedTask;
                 },
@@ -62,6 +69,7 @@ internal sealed class ClickHouseSink
                 var started = _clock.GetTimestamp();
                 await _retry.ExecuteAsync(async ct => await WriteAsync(batch, ct), cancellationToken);
                 _metrics.Flushed(_clock.GetElapsedTime(started));
+                await RecordOutageAsync(cancellationToken);
                 flushed.TryWrite(batch.Progress
                     .Select(p => new TopicPartitionOffset(_topic, p.KafkaPartition, (long)p.NextOffset))
                     .ToList());
@@ -76,6 +84,26 @@ internal sealed class ClickHouseSink
         finally
         {
             flushed.TryComplete(failure);
+        }
+    }
+
+    /// <summary>Records the failed attempts before the last write; a failure here is kept for the next batch.</summary>
+    private async Task RecordOutageAsync(CancellationToken cancellationToken)
+    {
+        if (_outage is not { } outage)
+        {
+            return;
+        }
+
+        try
+        {
+            await _clickHouse.InsertAsync("sink_errors", [outage with { EndedAt = _clock.GetUtcNow() }],
+                StorageJsonContext.Default.SinkErrorRow, cancellationToken: cancellationToken);
+            _outage = null;
+        }
+        catch (Exception ex) when (ClickHouseClient.IsTransient(ex, cancellationToken))
+        {
+            // ClickHouse went away again: the next successful batch records the whole outage.
         }
     }
 

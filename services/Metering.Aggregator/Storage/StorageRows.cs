@@ -86,6 +86,14 @@ internal sealed record AdjustmentRow(
 /// <summary>A row of <c>assignments</c> (schemas/clickhouse/0006) as the directory reads it.</summary>
 internal sealed record AssignmentRow(string Account, string Subject, string Team, string GroupName, long ValidFromMs, long ValidToMs);
 
+/// <summary>A row of <c>sink_errors</c> (schemas/clickhouse/0007): one outage of ClickHouse as the sink met it.</summary>
+internal sealed record SinkErrorRow(
+    string Instance,
+    [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset StartedAt,
+    [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset EndedAt,
+    ulong FailedAttempts,
+    string LastError);
+
 /// <summary>The dedupe key of a counted event, read back to rebuild a partition's dedupe horizon.</summary>
 internal sealed record DedupeKeyRow(
     string Account,
@@ -109,4 +117,5 @@ internal sealed record StoredDecisionRow(ulong KafkaOffset, string Team, string 
 [JsonSerializable(typeof(AssignmentRow))]
 [JsonSerializable(typeof(DedupeKeyRow))]
 [JsonSerializable(typeof(StoredDecisionRow))]
+[JsonSerializable(typeof(SinkErrorRow))]
 internal sealed partial class StorageJsonContext : JsonSerializerContext;
