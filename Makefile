@@ -1,7 +1,7 @@
 # Metering: two commands. `make run` starts the whole pipeline locally; `make test` runs every test.
 # Both install what they need first (scripts/setup: Debian packages, librdkafka, NuGet restore) and
 # skip what is already there.
-.PHONY: setup build build-services run test test-unit lint bench-ingest chaos clean
+.PHONY: setup build build-services run test test-unit lint bench-ingest bench-pipeline chaos clean
 
 SERVICES := DevBroker Aggregator Ingest Query
 
@@ -29,6 +29,12 @@ test-unit: build
 bench-ingest: setup
 	@dotnet build tests/Metering.Ingest.Benchmarks -c Release --no-restore --nologo --verbosity quiet
 	@dotnet artifacts/bin/Metering.Ingest.Benchmarks/release/Metering.Ingest.Benchmarks.dll $(BENCH_ARGS)
+
+# Pipeline throughput: one aggregator from start until its progress covers a preloaded topic, against kcat reading
+# the same topic, plus the restart-to-caught-up time after a SIGKILL (BENCH_ARGS="--events N --duplicates F --partitions P").
+bench-pipeline: setup
+	@dotnet build tests/Metering.Pipeline.Benchmarks -c Release --no-restore --nologo --verbosity quiet
+	@dotnet artifacts/bin/Metering.Pipeline.Benchmarks/release/Metering.Pipeline.Benchmarks.dll $(BENCH_ARGS)
 
 # Exactly-once under chaos: 1,000,000 events through the gateway while the aggregator is killed at least 10 times and a
 # second instance joins and leaves; ClickHouse against an independent oracle (CHAOS_ARGS="--events N --kills K ...").

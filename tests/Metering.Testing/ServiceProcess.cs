@@ -28,6 +28,9 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The operating system's id of the process, e.g. to read <c>/proc/&lt;id&gt;/status</c>.</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>The last lines the process wrote.</summary>
     public string RecentOutput => string.Join(Environment.NewLine, _log);
 
