@@ -31,6 +31,7 @@ internal sealed class PartitionAggregator
     private readonly SortedDictionary<long, List<RollupKey>> _keysByWindow = [];
     private readonly HashSet<RollupKey> _dirty = [];
     private readonly Dictionary<long, StoredDecisionRow> _storedDecisions;
+    private readonly Dictionary<MeterDefinition, KeyValuePair<string, JsonPath>[]> _groupByOrder = new(ReferenceEqualityComparer.Instance);
     private bool _touched;
 
     public PartitionAggregator(
@@ -294,18 +295,23 @@ internal sealed class PartitionAggregator
         string.Create(CultureInfo.InvariantCulture, $"{account.Length}:{account}{source.Length}:{source}{id}");
 
     /// <summary>The meter's group-by values as a JSON object with its names in ordinal order.</summary>
-    private static string GroupByJson(MeterDefinition meter, JsonElement? data)
+    private string GroupByJson(MeterDefinition meter, JsonElement? data)
     {
         if (meter.GroupBy.Count == 0)
         {
             return "{}";
         }
 
+        if (!_groupByOrder.TryGetValue(meter, out var ordered))
+        {
+            _groupByOrder[meter] = ordered = [.. meter.GroupBy.OrderBy(g => g.Key, StringComparer.Ordinal)];
+        }
+
         var buffer = new ArrayBufferWriter<byte>(64);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            foreach (var (name, path) in meter.GroupBy.OrderBy(g => g.Key, StringComparer.Ordinal))
+            foreach (var (name, path) in ordered)
             {
                 writer.WriteString(name, data is { } d ? path.SelectText(d) : "");
             }
