@@ -1,5 +1,6 @@
 using Metering.Query.Assignments;
 using Metering.Query.Meters;
+using Metering.Query.Pipeline;
 using Metering.Query.Usage;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -10,4 +11,5 @@ app.MapDefaultEndpoints();
 app.MapMeterEndpoints();
 app.MapUsageEndpoints();
 app.MapAssignmentEndpoints();
+app.MapPipelineHealthEndpoints();
 await app.RunAsync();

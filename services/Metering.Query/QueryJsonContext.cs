@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Metering.Query.Assignments;
 using Metering.Query.Meters;
+using Metering.Query.Pipeline;
 using Metering.Query.Usage;
 using Microsoft.AspNetCore.Mvc;
 
@@ -14,6 +15,7 @@ namespace Metering.Query;
 [JsonSerializable(typeof(AssignmentWriteResponse))]
 [JsonSerializable(typeof(IReadOnlyList<AssignmentResponse>))]
 [JsonSerializable(typeof(IReadOnlyList<AssignmentError>))]
+[JsonSerializable(typeof(PipelineHealthResponse))]
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HttpValidationProblemDetails))]
 internal sealed partial class QueryJsonContext : JsonSerializerContext;
@@ -22,4 +24,7 @@ internal sealed partial class QueryJsonContext : JsonSerializerContext;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(UsageRow))]
 [JsonSerializable(typeof(AssignmentRow))]
+[JsonSerializable(typeof(ProgressRow))]
+[JsonSerializable(typeof(EventCountsRow))]
+[JsonSerializable(typeof(PipelineFiguresRow))]
 internal sealed partial class QueryStorageJsonContext : JsonSerializerContext;

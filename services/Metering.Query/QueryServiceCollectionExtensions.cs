@@ -1,5 +1,6 @@
 using Metering.Query;
 using Metering.Query.Assignments;
+using Metering.Query.Pipeline;
 using Metering.Query.Usage;
 using Microsoft.Extensions.Options;
 
@@ -16,6 +17,8 @@ public static class QueryServiceCollectionExtensions
         builder.Services.AddOptions<DirectoryOptions>().BindConfiguration(DirectoryOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<DirectoryOptions>, DirectoryOptionsValidator>();
         builder.Services.AddSingleton<AssignmentStore>();
+        builder.Services.AddKafkaOptions();
+        builder.Services.AddSingleton<PipelineHealthQuery>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, QueryJsonContext.Default));
         return builder;
     }

@@ -19,27 +19,33 @@ internal sealed class QueryService : WebApplicationFactory<Program>
     public const string ViewerKey = "test-viewer-key-0000000001";
     public const string ScopedViewerKey = "test-scoped-viewer-key-001";
     public const string SreKey = "test-sre-key-00000000000001";
+    public const string ScopedSreKey = "test-scoped-sre-key-0000001";
     public const string IngestKey = "test-ingest-key-0000000001";
     public const string ScopedAccount = "scoped-acct";
 
     private readonly TimeProvider? _clock;
+    private readonly IReadOnlyDictionary<string, string>? _settings;
 
-    private QueryService(ClickHouseServer server, ClickHouseTestDatabase database, TimeProvider? clock)
+    private QueryService(ClickHouseServer server, ClickHouseTestDatabase database, TimeProvider? clock, IReadOnlyDictionary<string, string>? settings)
     {
         ClickHouse = server;
         Database = database;
         _clock = clock;
+        _settings = settings;
     }
 
     public ClickHouseServer ClickHouse { get; }
 
     public ClickHouseTestDatabase Database { get; }
 
-    /// <summary>Starts the service on a new database; <paramref name="clock"/> replaces the system clock when given.</summary>
-    public static async Task<QueryService> StartAsync(TimeProvider? clock = null)
+    /// <summary>
+    /// Starts the service on a new database; <paramref name="clock"/> replaces the system clock when given, and
+    /// <paramref name="settings"/> override the configuration.
+    /// </summary>
+    public static async Task<QueryService> StartAsync(TimeProvider? clock = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         var server = await ClickHouseServer.GetAsync();
-        var service = new QueryService(server, await server.CreateDatabaseAsync("query"), clock);
+        var service = new QueryService(server, await server.CreateDatabaseAsync("query"), clock, settings);
         using var warmUp = service.CreateClient();
         return service;
     }
@@ -53,7 +59,8 @@ internal sealed class QueryService : WebApplicationFactory<Program>
         var keys = new (string Key, string Role, string? Account)[]
         {
             (AdminKey, "admin", null), (ScopedAdminKey, "admin", ScopedAccount), (FinanceKey, "finance", null),
-            (ViewerKey, "viewer", null), (ScopedViewerKey, "viewer", ScopedAccount), (SreKey, "sre", null), (IngestKey, "ingest", null),
+            (ViewerKey, "viewer", null), (ScopedViewerKey, "viewer", ScopedAccount), (SreKey, "sre", null), (ScopedSreKey, "sre", ScopedAccount),
+            (IngestKey, "ingest", null),
         };
         for (var i = 0; i < keys.Length; i++)
         {
@@ -66,6 +73,11 @@ internal sealed class QueryService : WebApplicationFactory<Program>
         }
 
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (name, value) in _settings ?? new Dictionary<string, string>())
+        {
+            builder.UseSetting(name, value);
+        }
+
         if (_clock is { } clock)
         {
             builder.ConfigureTestServices(services => services.AddSingleton(clock));
