@@ -232,7 +232,7 @@ public sealed class PartitionAggregatorTests
         // The directory changed meanwhile; the stored team is repeated, never rewritten.
         _directory.Replace([new AssignmentRow("acct", "u-1", "after", "", 0, long.MaxValue)]);
         var snapshot = new PartitionSnapshot(0, long.MinValue, written.Rollups, [],
-            written.Events.Select(e => new StoredDecisionRow(e.KafkaOffset, e.Team, e.GroupName, e.Duplicate)).ToList());
+            written.Events.Select(e => new StoredDecisionRow(e.KafkaPartition, e.KafkaOffset, e.Team, e.GroupName, e.Duplicate)).ToList());
         var resumed = new PartitionAggregator(0, snapshot, Policy, TimeSpan.FromDays(3), Meters, _directory);
         var replay = new WindowBatch();
         _offset = 0;

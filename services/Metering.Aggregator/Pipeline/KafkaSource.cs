@@ -74,22 +74,26 @@ internal sealed class KafkaSource(
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = config.BootstrapServers }).Build();
         using var consumer = new ConsumerBuilder<string?, byte[]>(config)
             .SetErrorHandler((_, error) => Log.ConsumerError(logger, error.Code.ToString(), error.Reason))
-            .SetPartitionsAssignedHandler((_, partitions) => partitions.Select(p =>
+            .SetPartitionsAssignedHandler((_, partitions) =>
             {
                 try
                 {
-                    var snapshot = store.LoadAsync(topic, p.Partition.Value, faultToken).GetAwaiter().GetResult();
-                    CheckLog(admin, p, snapshot.NextOffset);
-                    caughtUp.Remove(p.Partition.Value);
-                    Send(new PartitionAssigned(p.Partition.Value, snapshot));
-                    return new TopicPartitionOffset(p, new Offset(snapshot.NextOffset));
+                    var snapshots = store.LoadAsync(topic, [.. partitions.Select(p => p.Partition.Value)], faultToken).GetAwaiter().GetResult();
+                    return partitions.Select(p =>
+                    {
+                        var snapshot = snapshots[p.Partition.Value];
+                        CheckLog(admin, p, snapshot.NextOffset);
+                        caughtUp.Remove(p.Partition.Value);
+                        Send(new PartitionAssigned(p.Partition.Value, snapshot));
+                        return new TopicPartitionOffset(p, new Offset(snapshot.NextOffset));
+                    }).ToList();
                 }
                 catch (Exception ex)
                 {
                     assignmentFailure ??= ex;
-                    return new TopicPartitionOffset(p, Offset.End);
+                    return partitions.Select(p => new TopicPartitionOffset(p, Offset.End)).ToList();
                 }
-            }).ToList())
+            })
             .SetPartitionsRevokedHandler((_, partitions) =>
             {
                 // The next owner resumes from the progress rows: hand over only once they cover everything applied.

@@ -30,7 +30,14 @@ internal sealed class WindowAggregator(
     private WindowBatch _batch = new();
     private DateTimeOffset? _batchStartedAt;
 
-    public async Task RunAsync(ChannelReader<SourceMessage> input, ChannelWriter<WindowBatch> output, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies <paramref name="input"/> and writes batches to <paramref name="output"/>. A batch is cut once it
+    /// holds <see cref="AggregatorOptions.MaxBatchRecords"/> records, or after <see cref="AggregatorOptions.FlushInterval"/>
+    /// (or when the source is idle) while no batch is waiting for the sink (<paramref name="queuedBatches"/> = 0):
+    /// a busy sink gets fewer, larger batches, which also fold repeated updates of a rollup row into one.
+    /// </summary>
+    public async Task RunAsync(
+        ChannelReader<SourceMessage> input, ChannelWriter<WindowBatch> output, Func<int> queuedBatches, CancellationToken cancellationToken)
     {
         Exception? failure = null;
         try
@@ -73,7 +80,8 @@ internal sealed class WindowAggregator(
                 }
 
                 if (_batchStartedAt is { } started
-                    && (message is IdleTick || _batch.RecordCount >= _options.MaxBatchRecords || now - started >= _options.FlushInterval))
+                    && (_batch.RecordCount >= _options.MaxBatchRecords
+                        || ((message is IdleTick || now - started >= _options.FlushInterval) && queuedBatches() == 0)))
                 {
                     await FlushAsync(output, now, cancellationToken);
                 }

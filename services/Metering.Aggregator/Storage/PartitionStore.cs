@@ -5,59 +5,76 @@ using Microsoft.Extensions.Options;
 namespace Metering.Aggregator.Storage;
 
 /// <summary>
-/// Reads what a partition's new owner needs from ClickHouse (DESIGN.md §5.6). Open windows are rebuilt
-/// from their cumulative rollup rows, not from raw events: a row's version names the last offset it
-/// includes, so a record replayed after a crash is applied only to the rows that do not hold it yet.
+/// Reads what the new owner of some partitions needs from ClickHouse (DESIGN.md §5.6), in one query per
+/// table for all of them. Open windows are rebuilt from their cumulative rollup rows, not from raw
+/// events: a row's version names the last offset it includes, so a record replayed after a crash is
+/// applied only to the rows that do not hold it yet.
 /// </summary>
 internal sealed class PartitionStore(ClickHouseClient clickHouse, WindowPolicy policy, IOptions<AggregatorOptions> options)
 {
-    public async Task<PartitionSnapshot> LoadAsync(string topic, int partition, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<int, PartitionSnapshot>> LoadAsync(
+        string topic, IReadOnlyList<int> partitions, CancellationToken cancellationToken)
     {
-        var progress = await clickHouse.QueryAsync(
-            $"""
-            SELECT topic, kafka_partition, next_offset, watermark_ms, log_end_offset, updated_at
-            FROM progress FINAL
-            WHERE topic = {ClickHouseSql.Literal(topic)} AND kafka_partition = {ClickHouseSql.Literal(partition)}
-            """,
-            StorageJsonContext.Default.ProgressRow, cancellationToken: cancellationToken);
-        var (nextOffset, watermarkMs) = progress.Count == 0
-            ? (0L, long.MinValue)
-            : ((long)progress[0].NextOffset, progress[0].WatermarkMs);
+        if (partitions.Count == 0)
+        {
+            return new Dictionary<int, PartitionSnapshot>();
+        }
 
-        var openFrom = watermarkMs == long.MinValue
+        var inPartitions = $"kafka_partition IN ({string.Join(", ", partitions.Select(ClickHouseSql.Literal))})";
+        var progress = (await clickHouse.QueryAsync(
+                $"""
+                SELECT topic, kafka_partition, next_offset, watermark_ms, log_end_offset, updated_at
+                FROM progress FINAL
+                WHERE topic = {ClickHouseSql.Literal(topic)} AND {inPartitions}
+                """,
+                StorageJsonContext.Default.ProgressRow, cancellationToken: cancellationToken))
+            .ToDictionary(p => (int)p.KafkaPartition);
+        var resume = partitions.ToDictionary(p => p, p => progress.TryGetValue(p, out var row)
+            ? (NextOffset: (long)row.NextOffset, WatermarkMs: row.WatermarkMs)
+            : (NextOffset: 0L, WatermarkMs: long.MinValue));
+
+        // Windows that can still be open under a partition's watermark; the query reads from the earliest of them.
+        var openFrom = resume.ToDictionary(r => r.Key, r => r.Value.WatermarkMs == long.MinValue
             ? DateTimeOffset.UnixEpoch
-            : DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(0, policy.EarliestOpenStart(watermarkMs)));
+            : DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(0, policy.EarliestOpenStart(r.Value.WatermarkMs))));
         var rollups = await clickHouse.QueryAsync(
             $"""
             SELECT meter, account, team, subject, group_by, window_start, window_end, kafka_partition, event_count,
                    value_count, value_sum, value_min, value_max, latest_value, latest_time_ms, unique_values,
                    finalized_at, version, updated_at
             FROM rollups FINAL
-            WHERE kafka_partition = {ClickHouseSql.Literal(partition)} AND window_start >= {ClickHouseSql.Literal(openFrom)}
+            WHERE {inPartitions} AND window_start >= {ClickHouseSql.Literal(openFrom.Values.Min())}
             """,
             StorageJsonContext.Default.RollupRow, cancellationToken: cancellationToken);
 
-        var horizonFrom = watermarkMs == long.MinValue
-            ? DateTimeOffset.UnixEpoch
-            : DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(0, watermarkMs - (long)options.Value.DedupeHorizon.TotalMilliseconds));
-        var dedupeKeys = progress.Count == 0
+        // Replays write identical raw rows, so these two need no FINAL: repeats are folded here.
+        var horizon = (long)options.Value.DedupeHorizon.TotalMilliseconds;
+        var withProgress = resume.Where(r => r.Value.NextOffset > 0).ToList();
+        var dedupeKeys = withProgress.Count == 0
             ? []
             : await clickHouse.QueryAsync(
                 $"""
-                SELECT account, source, id, event_time, event_time_ms
-                FROM usage_events FINAL
-                WHERE kafka_partition = {ClickHouseSql.Literal(partition)} AND kafka_offset < {ClickHouseSql.Literal(nextOffset)}
-                  AND event_time >= {ClickHouseSql.Literal(horizonFrom)} AND duplicate = 0
+                SELECT kafka_partition, account, source, id, event_time, event_time_ms
+                FROM usage_events
+                WHERE duplicate = 0 AND ({string.Join(" OR ", withProgress.Select(r =>
+                    $"(kafka_partition = {ClickHouseSql.Literal(r.Key)} AND kafka_offset < {ClickHouseSql.Literal(r.Value.NextOffset)}"
+                    + $" AND event_time >= {ClickHouseSql.Literal(DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(0, r.Value.WatermarkMs - horizon)))})"))})
                 """,
                 StorageJsonContext.Default.DedupeKeyRow, cancellationToken: cancellationToken);
-
         var tail = await clickHouse.QueryAsync(
             $"""
-            SELECT kafka_offset, team, group_name, duplicate
-            FROM usage_events FINAL
-            WHERE kafka_partition = {ClickHouseSql.Literal(partition)} AND kafka_offset >= {ClickHouseSql.Literal(nextOffset)}
+            SELECT kafka_partition, kafka_offset, team, group_name, duplicate
+            FROM usage_events
+            WHERE {string.Join(" OR ", resume.Select(r =>
+                $"(kafka_partition = {ClickHouseSql.Literal(r.Key)} AND kafka_offset >= {ClickHouseSql.Literal(r.Value.NextOffset)})"))}
             """,
             StorageJsonContext.Default.StoredDecisionRow, cancellationToken: cancellationToken);
-        return new PartitionSnapshot(nextOffset, watermarkMs, rollups, dedupeKeys, tail);
+
+        return partitions.ToDictionary(p => p, p => new PartitionSnapshot(
+            resume[p].NextOffset,
+            resume[p].WatermarkMs,
+            [.. rollups.Where(r => r.KafkaPartition == p && r.WindowStart >= openFrom[p])],
+            [.. dedupeKeys.Where(k => k.KafkaPartition == p)],
+            [.. tail.Where(d => d.KafkaPartition == p).DistinctBy(d => d.KafkaOffset)]));
     }
 }

@@ -96,6 +96,7 @@ internal sealed record SinkErrorRow(
 
 /// <summary>The dedupe key of a counted event, read back to rebuild a partition's dedupe horizon.</summary>
 internal sealed record DedupeKeyRow(
+    ushort KafkaPartition,
     string Account,
     string Source,
     string Id,
@@ -106,7 +107,7 @@ internal sealed record DedupeKeyRow(
 /// The decisions stored with a raw event beyond a partition's progress (written before a crash, not yet
 /// covered by a progress row): a replay of that record repeats them, so attribution is never rewritten.
 /// </summary>
-internal sealed record StoredDecisionRow(ulong KafkaOffset, string Team, string GroupName, byte Duplicate);
+internal sealed record StoredDecisionRow(ushort KafkaPartition, ulong KafkaOffset, string Team, string GroupName, byte Duplicate);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(UsageEventRow))]
