@@ -21,7 +21,7 @@ public static class CloudEventReader
         reason = null;
         if (element.ValueKind != JsonValueKind.Object)
         {
-            reason = $"event: must be a JSON object, not {Describe(element.ValueKind)}";
+            reason = $"event: must be a JSON object, not {JsonText.Describe(element.ValueKind)}";
             return null;
         }
 
@@ -78,7 +78,7 @@ public static class CloudEventReader
             }
             else if (dataElement.ValueKind != JsonValueKind.Null)
             {
-                reason = $"data: must be a JSON object or null, not {Describe(dataElement.ValueKind)}";
+                reason = $"data: must be a JSON object or null, not {JsonText.Describe(dataElement.ValueKind)}";
                 return null;
             }
         }
@@ -99,7 +99,7 @@ public static class CloudEventReader
         && element.TryGetProperty("id", out var id)
         && id.ValueKind == JsonValueKind.String
         && TryGetText(id, out var text)
-        && IsPrintable(text)
+        && JsonText.IsPrintable(text)
             ? Truncate(text)
             : null;
 
@@ -173,7 +173,7 @@ public static class CloudEventReader
         value = "";
         if (property.ValueKind != JsonValueKind.String)
         {
-            reason = $"{name}: must be a string, not {Describe(property.ValueKind)}";
+            reason = $"{name}: must be a string, not {JsonText.Describe(property.ValueKind)}";
             return false;
         }
 
@@ -195,33 +195,10 @@ public static class CloudEventReader
             return false;
         }
 
-        if (!IsPrintable(value))
+        if (!JsonText.IsPrintable(value))
         {
             reason = $"{name}: contains a control character or an unpaired surrogate";
             return false;
-        }
-
-        return true;
-    }
-
-    private static bool IsPrintable(string value)
-    {
-        for (var i = 0; i < value.Length; i++)
-        {
-            var c = value[i];
-            if (char.IsControl(c))
-            {
-                return false;
-            }
-
-            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(c))
-            {
-                return false;
-            }
         }
 
         return true;
@@ -231,14 +208,4 @@ public static class CloudEventReader
         span.TotalMinutes == 1 ? "1 minute" : $"{span.TotalMinutes:0.##} minutes";
 
     private static string Truncate(string id) => id.Length <= 64 ? id : id[..64] + "…";
-
-    private static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Array => "an array",
-        JsonValueKind.Object => "an object",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        _ => "null",
-    };
 }

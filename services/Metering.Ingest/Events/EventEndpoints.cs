@@ -44,7 +44,7 @@ internal static class EventEndpoints
                 + "(an array) or application/json (either).");
         }
 
-        var body = await ReadBodyAsync(http.Request, limits.MaxBodyBytes, cancellationToken);
+        var body = await RequestBody.ReadAsync(http.Request, limits.MaxBodyBytes, cancellationToken);
         if (body is null)
         {
             return Problem(StatusCodes.Status413PayloadTooLarge, "Payload Too Large",
@@ -158,30 +158,6 @@ internal static class EventEndpoints
         else if (BatchContentTypes.Contains(name, StringComparer.OrdinalIgnoreCase)) shape = BodyShape.Batch;
         else if (!EitherContentTypes.Contains(name, StringComparer.OrdinalIgnoreCase)) return false;
         return true;
-    }
-
-    /// <summary>The whole body, or null when it is longer than <paramref name="maxBytes"/>.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > maxBytes)
-        {
-            return null;
-        }
-
-        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 16 * 1024);
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > maxBytes)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 
     private static ProblemHttpResult Problem(int status, string title, string detail, IReadOnlyList<Rejection>? rejected = null) =>

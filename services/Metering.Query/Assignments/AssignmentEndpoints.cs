@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Metering.Events;
+using Metering.ServiceDefaults;
 using Metering.ServiceDefaults.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -32,7 +34,7 @@ internal static class AssignmentEndpoints
                 "Content-Type must be application/json (UTF-8): a JSON array of assignments.");
         }
 
-        var body = await ReadBodyAsync(http.Request, limits.MaxBodyBytes, cancellationToken);
+        var body = await RequestBody.ReadAsync(http.Request, limits.MaxBodyBytes, cancellationToken);
         if (body is null)
         {
             return Problem(StatusCodes.Status413PayloadTooLarge, "Payload Too Large",
@@ -55,7 +57,7 @@ internal static class AssignmentEndpoints
             if (root.ValueKind != JsonValueKind.Array)
             {
                 return Problem(StatusCodes.Status400BadRequest, "Bad Request",
-                    $"body: must be a JSON array of assignments, not {Describe(root.ValueKind)}; send one assignment as [ {{ … }} ].");
+                    $"body: must be a JSON array of assignments, not {JsonText.Describe(root.ValueKind)}; send one assignment as [ {{ … }} ].");
             }
 
             var count = root.GetArrayLength();
@@ -172,40 +174,7 @@ internal static class AssignmentEndpoints
         && string.Equals(media.MediaType.Value, "application/json", StringComparison.OrdinalIgnoreCase)
         && (!media.Charset.HasValue || HeaderUtilities.RemoveQuotes(media.Charset).Equals("utf-8", StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>The whole body, or null when it is longer than <paramref name="maxBytes"/>.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > maxBytes)
-        {
-            return null;
-        }
-
-        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 16 * 1024);
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > maxBytes)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
-    }
-
     private static ProblemHttpResult Problem(int status, string title, string detail, IReadOnlyList<AssignmentError>? errors = null) =>
         TypedResults.Problem(detail, statusCode: status, title: title,
             extensions: errors is null ? null : new Dictionary<string, object?> { ["errors"] = errors });
-
-    private static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        _ => "null",
-    };
 }

@@ -36,7 +36,7 @@ internal static class AssignmentReader
         reason = null;
         if (element.ValueKind != JsonValueKind.Object)
         {
-            reason = $"assignment: must be a JSON object, not {Describe(element.ValueKind)}";
+            reason = $"assignment: must be a JSON object, not {JsonText.Describe(element.ValueKind)}";
             return null;
         }
 
@@ -110,7 +110,7 @@ internal static class AssignmentReader
         {
             0 => $"{name}: must not be empty",
             > MaxLength => $"{name}: longer than {MaxLength} characters",
-            _ => IsPrintable(value) ? null : $"{name}: contains a control character or an unpaired surrogate",
+            _ => JsonText.IsPrintable(value) ? null : $"{name}: contains a control character or an unpaired surrogate",
         };
         return reason is null;
     }
@@ -140,7 +140,7 @@ internal static class AssignmentReader
         value = "";
         if (element.ValueKind != JsonValueKind.String)
         {
-            reason = $"{name}: must be a string, not {Describe(element.ValueKind)}";
+            reason = $"{name}: must be a string, not {JsonText.Describe(element.ValueKind)}";
             return false;
         }
 
@@ -190,43 +190,10 @@ internal static class AssignmentReader
         }
     }
 
-    private static bool IsPrintable(string value)
-    {
-        for (var i = 0; i < value.Length; i++)
-        {
-            var c = value[i];
-            if (char.IsControl(c))
-            {
-                return false;
-            }
-
-            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(c))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
     /// <summary>A property name fit for a reason: at most 64 characters, control characters as '?'.</summary>
     private static string Printable(string name)
     {
         var shown = new string([.. name.Take(64).Select(c => char.IsControl(c) || char.IsSurrogate(c) ? '?' : c)]);
         return name.Length > 64 ? shown + "…" : shown;
     }
-
-    private static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Array => "an array",
-        JsonValueKind.Object => "an object",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        _ => "null",
-    };
 }
