@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Json;
 
 namespace Metering.Events;
@@ -58,45 +59,67 @@ public static class UsageEventCodec
 
     /// <summary>Reads a record value written by <see cref="Serialize"/>.</summary>
     /// <returns>The event, or null with <paramref name="reason"/> saying why the record is undecodable.</returns>
+    /// <remarks>One forward pass of a <see cref="Utf8JsonReader"/>: the aggregator decodes every record.</remarks>
     public static UsageEvent? Deserialize(ReadOnlySpan<byte> value, out string? reason)
     {
         reason = null;
+        string? id = null, source = null, type = null, account = null, subject = null, ingestId = null, data = null;
+        DateTimeOffset? time = null, ingestedAt = null;
         try
         {
-            using var document = JsonDocument.Parse(value.ToArray(), new JsonDocumentOptions { MaxDepth = 64 });
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            var reader = new Utf8JsonReader(value, new JsonReaderOptions { MaxDepth = 64 });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
+                reader.Skip(); // invalid JSON is reported as such
+                while (reader.Read())
+                {
+                }
+
                 reason = "record: not a JSON object";
                 return null;
             }
 
-            string? Text(string name) =>
-                root.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
-
-            var id = Text("id");
-            var source = Text("source");
-            var type = Text("type");
-            var account = Text("account");
-            var ingestId = Text("ingestid") ?? "";
-            if (id is null || source is null || type is null || account is null)
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                reason = "record: id, source, type or account missing";
-                return null;
+                var name = reader.ValueSpan;
+                var escaped = reader.ValueIsEscaped;
+                reader.Read();
+                if (escaped)
+                {
+                    reader.Skip(); // none of ours is written escaped
+                    continue;
+                }
+
+                if (name.SequenceEqual("data"u8))
+                {
+                    var start = (int)reader.TokenStartIndex;
+                    var isObject = reader.TokenType == JsonTokenType.StartObject;
+                    reader.Skip();
+                    data = isObject ? Encoding.UTF8.GetString(value[start..(int)reader.BytesConsumed]) : null;
+                    continue;
+                }
+
+                if (reader.TokenType != JsonTokenType.String)
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                if (name.SequenceEqual("id"u8)) id = reader.GetString();
+                else if (name.SequenceEqual("source"u8)) source = reader.GetString();
+                else if (name.SequenceEqual("type"u8)) type = reader.GetString();
+                else if (name.SequenceEqual("account"u8)) account = reader.GetString();
+                else if (name.SequenceEqual("subject"u8)) subject = reader.GetString();
+                else if (name.SequenceEqual("time"u8)) time = ReadTime(ref reader);
+                else if (name.SequenceEqual("ingestid"u8)) ingestId = reader.GetString();
+                else if (name.SequenceEqual("ingesttime"u8)) ingestedAt = ReadTime(ref reader);
             }
 
-            if (Text("time") is not { } timeText || !CloudEventReader.TryParseRfc3339(timeText, out var eventTime))
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
             {
-                reason = "record: time missing or not an RFC 3339 timestamp";
+                reason = "record: not valid JSON (content after the event object)";
                 return null;
             }
-
-            var ingestedAt = Text("ingesttime") is { } stampText && CloudEventReader.TryParseRfc3339(stampText, out var stamped)
-                ? stamped
-                : eventTime;
-            var data = root.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Object ? d.GetRawText() : null;
-            return new UsageEvent(id, source, type, eventTime.ToUniversalTime(), Text("subject"), account, data, ingestId,
-                ingestedAt.ToUniversalTime());
         }
         catch (JsonException ex)
         {
@@ -109,5 +132,34 @@ public static class UsageEventCodec
             reason = $"record: undecodable string ({ex.Message})";
             return null;
         }
+
+        if (id is null || source is null || type is null || account is null)
+        {
+            reason = "record: id, source, type or account missing";
+            return null;
+        }
+
+        if (time is not { } eventTime)
+        {
+            reason = "record: time missing or not an RFC 3339 timestamp";
+            return null;
+        }
+
+        return new UsageEvent(id, source, type, eventTime.ToUniversalTime(), subject, account, data, ingestId ?? "",
+            (ingestedAt ?? eventTime).ToUniversalTime());
+    }
+
+    /// <summary>
+    /// A timestamp as <see cref="Serialize"/> writes it (ISO 8601, read without a string), else any RFC 3339
+    /// text; null when it is neither.
+    /// </summary>
+    private static DateTimeOffset? ReadTime(ref Utf8JsonReader reader)
+    {
+        if (reader.TryGetDateTimeOffset(out var time) && reader.ValueSpan.Length >= 20 && reader.ValueSpan[^1] is (byte)'Z' or (byte)'z')
+        {
+            return time;
+        }
+
+        return CloudEventReader.TryParseRfc3339(reader.GetString()!, out time) ? time : null;
     }
 }

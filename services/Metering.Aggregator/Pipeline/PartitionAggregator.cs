@@ -22,6 +22,12 @@ namespace Metering.Aggregator.Pipeline;
 /// </remarks>
 internal sealed class PartitionAggregator
 {
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? _groupByBuffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? _groupByWriter;
+
     private readonly WindowPolicy _policy;
     private readonly long _dedupeHorizonMs;
     private readonly MeterCatalog _meters;
@@ -307,18 +313,19 @@ internal sealed class PartitionAggregator
             _groupByOrder[meter] = ordered = [.. meter.GroupBy.OrderBy(g => g.Key, StringComparer.Ordinal)];
         }
 
-        var buffer = new ArrayBufferWriter<byte>(64);
-        using (var writer = new Utf8JsonWriter(buffer))
+        // One buffer and writer per thread: every event of a meter with group-bys writes one.
+        var buffer = _groupByBuffer ??= new ArrayBufferWriter<byte>(256);
+        var writer = _groupByWriter ??= new Utf8JsonWriter(buffer);
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        writer.WriteStartObject();
+        foreach (var (name, path) in ordered)
         {
-            writer.WriteStartObject();
-            foreach (var (name, path) in ordered)
-            {
-                writer.WriteString(name, data is { } d ? path.SelectText(d) : "");
-            }
-
-            writer.WriteEndObject();
+            writer.WriteString(name, data is { } d ? path.SelectText(d) : "");
         }
 
+        writer.WriteEndObject();
+        writer.Flush();
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 }
