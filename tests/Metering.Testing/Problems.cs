@@ -1,10 +1,10 @@
 using System.Net;
 using System.Text.Json;
 
-namespace Metering.Query.Tests;
+namespace Metering.Testing;
 
 /// <summary>Checks of the RFC 7807 answers API.md promises for every error.</summary>
-internal static class Problems
+public static class Problems
 {
     /// <summary>Asserts the status, <c>application/problem+json</c> and a non-empty <c>detail</c>; returns the body.</summary>
     public static async Task<JsonDocument> AssertAsync(HttpResponseMessage response, HttpStatusCode expected)
