@@ -25,11 +25,14 @@ internal sealed class QueryService : WebApplicationFactory<Program>
 
     private readonly TimeProvider? _clock;
     private readonly IReadOnlyDictionary<string, string>? _settings;
+    private readonly bool _ownsDatabase;
 
-    private QueryService(ClickHouseServer server, ClickHouseTestDatabase database, TimeProvider? clock, IReadOnlyDictionary<string, string>? settings)
+    private QueryService(
+        ClickHouseServer server, ClickHouseTestDatabase database, bool ownsDatabase, TimeProvider? clock, IReadOnlyDictionary<string, string>? settings)
     {
         ClickHouse = server;
         Database = database;
+        _ownsDatabase = ownsDatabase;
         _clock = clock;
         _settings = settings;
     }
@@ -39,13 +42,16 @@ internal sealed class QueryService : WebApplicationFactory<Program>
     public ClickHouseTestDatabase Database { get; }
 
     /// <summary>
-    /// Starts the service on a new database; <paramref name="clock"/> replaces the system clock when given, and
-    /// <paramref name="settings"/> override the configuration.
+    /// Starts the service on a new database, or on <paramref name="database"/> (left to its owner); <paramref name="clock"/>
+    /// replaces the system clock when given, and <paramref name="settings"/> override the configuration.
     /// </summary>
-    public static async Task<QueryService> StartAsync(TimeProvider? clock = null, IReadOnlyDictionary<string, string>? settings = null)
+    public static async Task<QueryService> StartAsync(
+        TimeProvider? clock = null, IReadOnlyDictionary<string, string>? settings = null, ClickHouseTestDatabase? database = null)
     {
         var server = await ClickHouseServer.GetAsync();
-        var service = new QueryService(server, await server.CreateDatabaseAsync("query"), clock, settings);
+        var service = database is null
+            ? new QueryService(server, await server.CreateDatabaseAsync("query"), ownsDatabase: true, clock, settings)
+            : new QueryService(server, database, ownsDatabase: false, clock, settings);
         using var warmUp = service.CreateClient();
         return service;
     }
@@ -105,11 +111,15 @@ internal sealed class QueryService : WebApplicationFactory<Program>
     }
 
     /// <summary><c>GET /v1/directory/assignments</c> with the given query parameters (escaped here).</summary>
-    public async Task<HttpResponseMessage> GetAsync(string? key = AdminKey, params (string Name, string Value)[] parameters)
+    public Task<HttpResponseMessage> GetAsync(string? key = AdminKey, params (string Name, string Value)[] parameters) =>
+        GetPathAsync("/v1/directory/assignments", key, parameters);
+
+    /// <summary><c>GET <paramref name="path"/></c> with the given query parameters (escaped here).</summary>
+    public async Task<HttpResponseMessage> GetPathAsync(string path, string? key = AdminKey, params (string Name, string Value)[] parameters)
     {
         using var client = CreateClient();
         var query = string.Join("&", parameters.Select(p => Uri.EscapeDataString(p.Name) + "=" + Uri.EscapeDataString(p.Value)));
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/directory/assignments" + (query.Length > 0 ? "?" + query : ""));
+        using var request = new HttpRequestMessage(HttpMethod.Get, path + (query.Length > 0 ? "?" + query : ""));
         if (key is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
@@ -146,6 +156,9 @@ internal sealed class QueryService : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        await Database.DisposeAsync();
+        if (_ownsDatabase)
+        {
+            await Database.DisposeAsync();
+        }
     }
 }

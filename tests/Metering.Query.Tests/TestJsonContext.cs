@@ -5,5 +5,6 @@ namespace Metering.Query.Tests;
 
 /// <summary>Source-generated JSON for what the tests read from ClickHouse directly.</summary>
 [JsonSerializable(typeof(ulong))]
+[JsonSerializable(typeof(long))]
 [JsonSerializable(typeof(JsonElement))]
 internal sealed partial class TestJsonContext : JsonSerializerContext;
