@@ -1,10 +1,10 @@
-using System.Reflection;
 using System.Text.Json.Serialization;
 using Metering.Ingest;
 using Metering.Ingest.Events;
 using Metering.Ingest.OpenApi;
 using Metering.Ingest.Producing;
 using Metering.Ingest.Telemetry;
+using Metering.ServiceDefaults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -21,7 +21,7 @@ public static class IngestServiceCollectionExtensions
         services.AddKafkaOptions();
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton<EventProducer>();
-        if (!IsBuildTimeDocumentGeneration())
+        if (!OpenApiDocumentGeneration.IsRunning)
         {
             services.AddHostedService(sp => sp.GetRequiredService<EventProducer>());
         }
@@ -37,12 +37,4 @@ public static class IngestServiceCollectionExtensions
         services.AddOpenApi(o => o.AddDocumentTransformer<IngestDocumentTransformer>());
         return builder;
     }
-
-    /// <summary>
-    /// The build generates the OpenAPI document by starting the host inside the GetDocument.Insider tool
-    /// (Microsoft.Extensions.ApiDescription.Server); the producer is not started there, so a build never
-    /// connects to a broker.
-    /// </summary>
-    private static bool IsBuildTimeDocumentGeneration() =>
-        Assembly.GetEntryAssembly()?.GetName().Name == "GetDocument.Insider";
 }

@@ -12,4 +12,5 @@ app.MapMeterEndpoints();
 app.MapUsageEndpoints();
 app.MapAssignmentEndpoints();
 app.MapPipelineHealthEndpoints();
+app.MapOpenApi();
 await app.RunAsync();

@@ -1,7 +1,9 @@
 using Metering.Query;
 using Metering.Query.Assignments;
+using Metering.Query.OpenApi;
 using Metering.Query.Pipeline;
 using Metering.Query.Usage;
+using Metering.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -11,6 +13,11 @@ public static class QueryServiceCollectionExtensions
     public static IHostApplicationBuilder AddQuery(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        if (OpenApiDocumentGeneration.IsRunning)
+        {
+            builder.Configuration["ClickHouse:ApplyMigrations"] = "false";
+        }
+
         builder.AddMeters();
         builder.AddClickHouse();
         builder.Services.AddSingleton<UsageQuery>();
@@ -20,6 +27,7 @@ public static class QueryServiceCollectionExtensions
         builder.Services.AddKafkaOptions();
         builder.Services.AddSingleton<PipelineHealthQuery>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, QueryJsonContext.Default));
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer<QueryDocumentTransformer>().AddOperationTransformer<ApiKeyOperationTransformer>());
         return builder;
     }
 }

@@ -1,10 +1,12 @@
 using System.Text.Json;
 using Metering.Events;
+using Metering.Query.OpenApi;
 using Metering.ServiceDefaults;
 using Metering.ServiceDefaults.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using Microsoft.OpenApi;
 
 namespace Metering.Query.Assignments;
 
@@ -16,10 +18,31 @@ internal static class AssignmentEndpoints
         app.MapPost("/v1/directory/assignments", PostAssignmentsAsync)
             .WithName("PostAssignments")
             .WithSummary("Write effective-dated team assignments; all of the request or none of it.")
+            .AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
+            {
+                // Not Accepts<T>: its content-type constraint would answer 415 before the key is checked (401 first).
+                var schema = await context.GetOrCreateSchemaAsync(typeof(IReadOnlyList<AssignmentResponse>), null, cancellationToken);
+                schema.Items?.Required?.ExceptWith(["group", "validTo"]);
+                operation.RequestBody = new OpenApiRequestBody
+                {
+                    Required = true,
+                    Description = "A JSON array of assignments; group and validTo are optional (none, open-ended).",
+                    Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = schema } },
+                };
+            })
+            .Produces<AssignmentWriteResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .RequireApiKey(ApiRole.Admin);
         app.MapGet("/v1/directory/assignments", GetAssignmentsAsync)
             .WithName("GetAssignments")
             .WithSummary("The current assignments of an account (and subject), by subject and validFrom.")
+            .WithQueryParameters(
+                new QueryParameter("account", "The account; required unless the key is scoped to one."),
+                new QueryParameter("subject", "Only this subject's assignments."))
+            .Produces<IReadOnlyList<AssignmentResponse>>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .RequireApiKey(ApiRole.Admin, ApiRole.Finance, ApiRole.Viewer);
         return app;
     }

@@ -10,6 +10,7 @@ internal static class MeterEndpoints
         app.MapGet("/v1/meters", (MeterCatalog catalog) => TypedResults.Ok(catalog.Meters.Select(ToResponse).ToList()))
             .WithName("GetMeters")
             .WithSummary("The configured meters.")
+            .Produces<IReadOnlyList<MeterResponse>>()
             .RequireApiKey(ApiRole.Admin, ApiRole.Finance, ApiRole.Viewer, ApiRole.Sre);
         return app;
     }

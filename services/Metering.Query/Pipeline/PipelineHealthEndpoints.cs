@@ -1,5 +1,6 @@
 using Metering.ClickHouse;
 using Metering.Events;
+using Metering.Query.OpenApi;
 using Metering.ServiceDefaults.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -17,6 +18,10 @@ internal static class PipelineHealthEndpoints
             .WithName("GetPipelineHealth")
             .WithSummary("Lag, watermark and last progress per partition; duplicate rate, attribution success, late events, "
                 + "finalization drift, sink errors and dead letters since a time (default the last 24 hours).")
+            .WithQueryParameters(new QueryParameter("since", "The start of the figures' window (RFC 3339 UTC); default 24 hours ago.", Format: "date-time"))
+            .Produces<PipelineHealthResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .RequireApiKey(ApiRole.Sre, ApiRole.Admin);
         return app;
     }

@@ -10,6 +10,9 @@ internal static class UsageEndpoints
         app.MapGet("/v1/meters/{meter}/usage", GetUsageAsync)
             .WithName("GetUsage")
             .WithSummary("Usage of a meter over [from, to), by window and group, each row provisional or final.")
+            .Produces<UsageResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .RequireApiKey(ApiRole.Admin, ApiRole.Finance, ApiRole.Viewer);
         return app;
     }
