@@ -4,6 +4,7 @@ using Metering.Query.Assignments;
 using Metering.Query.Meters;
 using Metering.Query.Pipeline;
 using Metering.Query.Usage;
+using Metering.Query.Windows;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Metering.Query;
@@ -23,6 +24,9 @@ internal sealed partial class QueryJsonContext : JsonSerializerContext;
 /// <summary>The rows ClickHouse answers, in its snake_case names.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(UsageRow))]
+[JsonSerializable(typeof(UsageBoundsRow))]
+[JsonSerializable(typeof(RawUsageEventRow))]
+[JsonSerializable(typeof(PartitionWatermarkRow))]
 [JsonSerializable(typeof(AssignmentRow))]
 [JsonSerializable(typeof(ProgressRow))]
 [JsonSerializable(typeof(EventCountsRow))]

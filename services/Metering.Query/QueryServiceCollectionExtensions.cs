@@ -3,6 +3,7 @@ using Metering.Query.Assignments;
 using Metering.Query.OpenApi;
 using Metering.Query.Pipeline;
 using Metering.Query.Usage;
+using Metering.Query.Windows;
 using Metering.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
@@ -20,6 +21,10 @@ public static class QueryServiceCollectionExtensions
 
         builder.AddMeters();
         builder.AddClickHouse();
+        builder.Services.AddOptions<RollupWindowOptions>().BindConfiguration(RollupWindowOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<RollupWindowOptions>, RollupWindowOptionsValidator>();
+        builder.Services.AddSingleton<IValidateOptions<RollupWindowOptions>, RollupWindowSizeValidator>();
+        builder.Services.AddSingleton<WindowFinality>();
         builder.Services.AddSingleton<UsageQuery>();
         builder.Services.AddOptions<DirectoryOptions>().BindConfiguration(DirectoryOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<DirectoryOptions>, DirectoryOptionsValidator>();

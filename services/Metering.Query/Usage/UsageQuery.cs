@@ -1,111 +1,230 @@
+using System.Globalization;
+using System.Text.Json;
 using Metering.ClickHouse;
 using Metering.Events.Meters;
+using Metering.Query.Reports;
+using Metering.Query.Windows;
+using Metering.Windowing;
+using Microsoft.Extensions.Options;
 using static Metering.ClickHouse.ClickHouseSql;
 
 namespace Metering.Query.Usage;
 
 /// <summary>
-/// Answers usage queries from the rollups. Values reach the SQL only through
-/// <see cref="ClickHouseSql.Literal(string)"/>; names only from the meter definitions (a whitelist).
+/// Answers usage queries. Windows whose boundaries are boundaries of the base windows come from the rollups; others
+/// (a zone such as Asia/Kolkata under hourly base windows, MINUTE windows over hourly rollups, a range that starts
+/// inside a base window) come from the raw events with the same dedupe and attribution (DESIGN.md §5.4): the events the
+/// aggregator counted — not duplicates, not late events (those are adjustments) — folded with the meter's own paths.
+/// Values reach the SQL only through <see cref="ClickHouseSql.Literal(string)"/>; names only from the meter definitions.
 /// </summary>
-internal sealed class UsageQuery(ClickHouseClient clickHouse)
+internal sealed class UsageQuery(ClickHouseClient clickHouse, WindowFinality finality, IOptions<RollupWindowOptions> windowOptions)
 {
-    public async Task<UsageResponse> RunAsync(UsageRequest request, TimeProvider clock, CancellationToken cancellationToken)
+    /// <summary>The most raw events one answer may fold; beyond it the caller is asked to narrow the query.</summary>
+    public const int MaxRawEvents = 1_000_000;
+
+    /// <summary>The answer, or the reason (a 400) when the range turns out to hold too many windows or raw events.</summary>
+    public async Task<(UsageResponse? Response, string? Error)> RunAsync(UsageRequest request, TimeProvider clock, CancellationToken cancellationToken)
     {
         var meter = request.Meter;
-        var (from, to) = await RangeAsync(request, clock, cancellationToken);
-        var bucket = request.WindowSize switch
+        var range = await RangeAsync(request, cancellationToken);
+        var zoneName = request.TimeZone.Id;
+        if (range is not var (from, to))
         {
-            WindowSize.MINUTE => "toStartOfMinute(window_start)",
-            WindowSize.HOUR => "toStartOfHour(window_start)",
-            WindowSize.DAY => "toStartOfDay(window_start)",
-            WindowSize.MONTH => "toDateTime(toStartOfMonth(window_start))",
-            _ => Literal(from),
-        };
-        var dims = request.GroupBy.Count == 0
-            ? "emptyArrayString()"
-            : "[" + string.Join(", ", request.GroupBy.Select(Dimension)) + "]";
-        var filters = new List<string>
-        {
-            $"meter = {Literal(meter.Name)}",
-            $"window_start >= {Literal(from)}",
-            $"window_start < {Literal(to)}",
-        };
-        AddIn(filters, "account", request.Accounts);
-        AddIn(filters, "team", request.Teams);
-        AddIn(filters, "subject", request.Subjects);
-        foreach (var (name, values) in request.GroupByFilters)
-        {
-            AddIn(filters, Dimension(name), values);
+            var now = clock.GetUtcNow();
+            IReadOnlyList<UsageDataRow> none = RollupTotals.ZeroWhenEmpty(meter.Aggregation) && !request.FinalOnly
+                ? [new UsageDataRow(now, now, 0, Provisional, null, null)]
+                : [];
+            return (new UsageResponse(meter.Name, now, now, request.WindowSize?.ToString(), zoneName, none), null);
         }
 
-        var (value, having) = meter.Aggregation switch
+        if (UsageWindows.Create(from, to, request.WindowSize, request.TimeZone, UsageRequest.MaxWindows) is not { } windows)
         {
-            Aggregation.Count => ("toFloat64(sum(event_count))", ""),
-            Aggregation.Sum => ("sum(value_sum)", "HAVING sum(value_count) > 0"),
-            Aggregation.Avg => ("sum(value_sum) / sum(value_count)", "HAVING sum(value_count) > 0"),
-            Aggregation.Min => ("minIf(value_min, value_count > 0)", "HAVING sum(value_count) > 0"),
-            Aggregation.Max => ("maxIf(value_max, value_count > 0)", "HAVING sum(value_count) > 0"),
-            Aggregation.Latest => ("argMaxIf(latest_value, latest_time_ms, value_count > 0)", "HAVING sum(value_count) > 0"),
-            _ => ("toFloat64(uniqExactArray(unique_values))", ""),
-        };
-        if (request.FinalOnly)
-        {
-            having = (having.Length == 0 ? "HAVING " : having + " AND ") + "min(finalized_at > toDateTime(0)) = 1";
+            return (null, UsageRequest.TooManyWindows(request.WindowSize!.Value));
         }
 
-        var rows = await clickHouse.QueryAsync(
-            $"""
-            SELECT {bucket} AS window_start, {dims} AS dims, {value} AS value, min(finalized_at > toDateTime(0)) AS is_final
-            FROM rollups FINAL
-            WHERE {string.Join(" AND ", filters)}
-            GROUP BY window_start, dims
-            {having}
-            ORDER BY window_start, dims
-            """,
-            QueryStorageJsonContext.Default.UsageRow, cancellationToken: cancellationToken);
-
-        var data = rows.Select(r => ToDataRow(request, r, from, to)).ToList();
-        if (data.Count == 0 && meter.Aggregation is Aggregation.Count or Aggregation.UniqueCount && !request.FinalOnly)
+        var watermarks = finality.LoadAsync(cancellationToken);
+        var rows = windows.AlignedTo(windowOptions.Value.WindowSize)
+            ? await FromRollupsAsync(request, windows, cancellationToken)
+            : await FromRawEventsAsync(request, windows, cancellationToken);
+        if (rows is null)
         {
-            data.Add(new UsageDataRow(from, to, 0, "provisional", null, null));
+            return (null, $"the range holds more than {MaxRawEvents} events of meter {meter.Name}, and its windows in {zoneName} do not "
+                + $"fall on the {windowOptions.Value.WindowSize} base windows of the rollups, so they are counted from the raw events; "
+                + "narrow the range or the filters, or ask for windows that align with the base windows");
         }
 
-        return new UsageResponse(meter.Name, from, to, request.WindowSize?.ToString(), "UTC", data);
+        var final = await watermarks;
+        var data = new List<UsageDataRow>(rows.Count);
+        foreach (var row in rows)
+        {
+            var isFinal = row.RowsFinal && final.IsFinal(windows.End(row.Window), row.Partitions);
+            if (!request.FinalOnly || isFinal)
+            {
+                data.Add(ToDataRow(request, windows, row, isFinal));
+            }
+        }
+
+        if (rows.Count == 0 && RollupTotals.ZeroWhenEmpty(meter.Aggregation))
+        {
+            var isFinal = final.IsFinal(to, []);
+            if (!request.FinalOnly || isFinal)
+            {
+                data.Add(new UsageDataRow(from, to, 0, isFinal ? Final : Provisional, null, null));
+            }
+        }
+
+        return (new UsageResponse(meter.Name, from, to, request.WindowSize?.ToString(), zoneName, data), null);
     }
 
-    /// <summary>The requested range; an open end is the first or last usage of the meter.</summary>
-    private async Task<(DateTimeOffset From, DateTimeOffset To)> RangeAsync(
-        UsageRequest request, TimeProvider clock, CancellationToken cancellationToken)
+    private const string Final = "final";
+    private const string Provisional = "provisional";
+
+    /// <summary>The requested range; an open end is the first or last usage that the filters select; null without any.</summary>
+    private async Task<(DateTimeOffset From, DateTimeOffset To)?> RangeAsync(UsageRequest request, CancellationToken cancellationToken)
     {
         if (request.From is { } f && request.To is { } t)
         {
             return (f, t);
         }
 
-        var bounds = await clickHouse.QueryAsync(
+        var bounds = (await clickHouse.QueryAsync(
             $"""
-            SELECT min(window_start) AS window_start, emptyArrayString() AS dims, toFloat64(max(window_end)) AS value, 0 AS is_final
+            SELECT toInt64(toUInt32(min(window_start))) * 1000 AS first_ms, toInt64(toUInt32(max(window_end))) * 1000 AS last_ms, count() AS rows
             FROM rollups
-            WHERE meter = {Literal(request.Meter.Name)}
+            WHERE {string.Join(" AND ", Filters(request, "window_start"))}
             """,
-            QueryStorageJsonContext.Default.UsageRow, cancellationToken: cancellationToken);
-        var now = clock.GetUtcNow();
-        var hasData = bounds.Count > 0 && bounds[0].Value > 0;
-        var from = request.From ?? (hasData ? bounds[0].WindowStart : now);
-        var to = request.To ?? (hasData ? DateTimeOffset.FromUnixTimeSeconds((long)bounds[0].Value) : now);
-        return from < to ? (from, to) : (from, from.AddSeconds(1));
+            QueryStorageJsonContext.Default.UsageBoundsRow, cancellationToken: cancellationToken)).Single();
+        if (bounds.Rows == 0)
+        {
+            return null;
+        }
+
+        var from = request.From ?? DateTimeOffset.FromUnixTimeMilliseconds(bounds.FirstMs);
+        var to = request.To ?? DateTimeOffset.FromUnixTimeMilliseconds(bounds.LastMs);
+        return from < to ? (from, to) : null;
     }
 
-    private static UsageDataRow ToDataRow(UsageRequest request, UsageRow row, DateTimeOffset from, DateTimeOffset to)
+    private async Task<List<WindowedRow>> FromRollupsAsync(UsageRequest request, UsageWindows windows, CancellationToken cancellationToken)
     {
-        var start = row.WindowStart < from ? from : row.WindowStart;
-        var end = request.WindowSize switch
+        var zone = Literal(request.TimeZone.Id);
+        var bucket = request.WindowSize switch
         {
-            WindowSize.MONTH => row.WindowStart.AddMonths(1),
-            { } size => row.WindowStart + UsageRequest.SpanOf(size),
-            null => to,
+            WindowSize.MINUTE => "toStartOfMinute(window_start)",
+            WindowSize.HOUR => $"toStartOfHour(window_start, {zone})",
+            WindowSize.DAY => $"toStartOfDay(window_start, {zone})",
+            WindowSize.MONTH => $"toDateTime(toStartOfMonth(window_start, {zone}), {zone})",
+            _ => "toDateTime(0)",
         };
+        var dims = request.GroupBy.Count == 0 ? "emptyArrayString()" : "[" + string.Join(", ", request.GroupBy.Select(Dimension)) + "]";
+        var filters = Filters(request, "window_start");
+        filters.Add($"window_start >= {Literal(windows.From)}");
+        filters.Add($"window_start < {Literal(windows.To)}");
+        var rows = await clickHouse.QueryAsync(
+            $"""
+            SELECT toInt64(toUInt32({bucket})) * 1000 AS bucket_ms, {dims} AS dims, {RollupTotals.Sql} AS totals,
+                   min(finalized_at > toDateTime(0)) AS rows_final, groupUniqArray(kafka_partition) AS partitions
+            FROM rollups FINAL
+            WHERE {string.Join(" AND ", filters)}
+            GROUP BY bucket_ms, dims
+            ORDER BY bucket_ms, dims
+            """,
+            QueryStorageJsonContext.Default.UsageRow, cancellationToken: cancellationToken);
+        var from = windows.From.ToUnixTimeMilliseconds();
+        var windowed = new List<WindowedRow>(rows.Count);
+        foreach (var row in rows)
+        {
+            if (row.Totals.ValueOf(request.Meter.Aggregation) is { } value)
+            {
+                windowed.Add(new WindowedRow(windows.IndexOf(DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(row.BucketMs, from))),
+                    row.Dims, value, row.RowsFinal == 1, [.. row.Partitions.Select(p => (int)p)]));
+            }
+        }
+
+        return windowed;
+    }
+
+    /// <summary>The windows folded from the raw events; null when there are more than <see cref="MaxRawEvents"/>.</summary>
+    private async Task<List<WindowedRow>?> FromRawEventsAsync(UsageRequest request, UsageWindows windows, CancellationToken cancellationToken)
+    {
+        var meter = request.Meter;
+        var filters = Filters(request, column: null);
+        // DateTime holds whole seconds; the exact bounds are applied below to the milliseconds.
+        filters.Add($"event_time >= {Literal(windows.From)}");
+        filters.Add($"event_time <= {Literal(windows.To)}");
+        filters.Add("duplicate = 0");
+        filters.Add($"type = {Literal(meter.EventType)}");
+        var lateAccounts = request.Accounts.Count == 0 ? "" : $" AND account IN ({string.Join(", ", request.Accounts.Select(Literal))})";
+        var events = await clickHouse.QueryAsync(
+            $"""
+            SELECT kafka_partition, account, team, subject, toInt64(toUInt32(event_time)) * 1000 + event_time_ms AS time_ms, data
+            FROM usage_events FINAL
+            WHERE {string.Join(" AND ", filters)}
+              AND (kafka_partition, kafka_offset) NOT IN
+                  (SELECT kafka_partition, kafka_offset FROM adjustments WHERE meter = {Literal(meter.Name)}{lateAccounts})
+            LIMIT {Literal(MaxRawEvents + 1)}
+            """,
+            QueryStorageJsonContext.Default.RawUsageEventRow, cancellationToken: cancellationToken);
+        if (events.Count > MaxRawEvents)
+        {
+            return null;
+        }
+
+        var groups = new Dictionary<(int Window, string Key), (string[] Dims, RollupAccumulator State, HashSet<int> Partitions)>();
+        foreach (var e in events)
+        {
+            var window = windows.IndexOf(DateTimeOffset.FromUnixTimeMilliseconds(e.TimeMs));
+            if (window < 0)
+            {
+                continue;
+            }
+
+            using var document = e.Data.Length == 0 ? null : JsonDocument.Parse(e.Data);
+            var data = document?.RootElement;
+            if (request.GroupByFilters.Any(f => !f.Value.Contains(GroupByValue(meter, f.Key, data), StringComparer.Ordinal)))
+            {
+                continue;
+            }
+
+            var dims = request.GroupBy.Select(name => name switch
+            {
+                "account" => e.Account,
+                "team" => e.Team,
+                "subject" => e.Subject,
+                _ => GroupByValue(meter, name, data),
+            }).ToArray();
+            var key = (window, string.Join('\0', dims));
+            if (!groups.TryGetValue(key, out var group))
+            {
+                groups[key] = group = (dims, new RollupAccumulator(), []);
+            }
+
+            // As the aggregator folds an event (PartitionAggregator): a value that is not a number is no value.
+            var value = meter.ValueProperty is { } path && data is { } d ? path.SelectValue(d) : MeterValue.Missing;
+            double? number = value.Kind == MeterValueKind.Number ? value.Number : null;
+            group.State.Add(number, e.TimeMs);
+            if (meter.Aggregation == Aggregation.UniqueCount && number is { } n)
+            {
+                group.State.AddUnique(n.ToString("R", CultureInfo.InvariantCulture));
+            }
+
+            group.Partitions.Add(e.KafkaPartition);
+        }
+
+        var rows = new List<WindowedRow>(groups.Count);
+        foreach (var ((window, _), (dims, state, partitions)) in groups)
+        {
+            if (RollupTotals.Of(state).ValueOf(meter.Aggregation) is { } value)
+            {
+                rows.Add(new WindowedRow(window, dims, value, RowsFinal: true, [.. partitions]));
+            }
+        }
+
+        rows.Sort((a, b) => a.Window != b.Window ? a.Window.CompareTo(b.Window) : CompareDims(a.Dims, b.Dims));
+        return rows;
+    }
+
+    private static UsageDataRow ToDataRow(UsageRequest request, UsageWindows windows, WindowedRow row, bool isFinal)
+    {
         string? subject = null;
         Dictionary<string, string>? groupBy = null;
         for (var i = 0; i < request.GroupBy.Count; i++)
@@ -120,12 +239,39 @@ internal sealed class UsageQuery(ClickHouseClient clickHouse)
             }
         }
 
-        return new UsageDataRow(start, end < to ? end : to, row.Value, row.IsFinal == 1 ? "final" : "provisional", subject, groupBy);
+        return new UsageDataRow(windows.Start(row.Window), windows.End(row.Window), row.Value, isFinal ? Final : Provisional, subject, groupBy);
     }
 
-    /// <summary>The SQL of a dimension; <paramref name="name"/> is a validated group-by name.</summary>
+    /// <summary>The conditions of the request's filters on rollup rows (<paramref name="column"/> set) or raw events (null).</summary>
+    private static List<string> Filters(UsageRequest request, string? column)
+    {
+        var filters = new List<string>();
+        if (column is not null)
+        {
+            filters.Add($"meter = {Literal(request.Meter.Name)}");
+        }
+
+        AddIn(filters, "account", request.Accounts);
+        AddIn(filters, "team", request.Teams);
+        AddIn(filters, "subject", request.Subjects);
+        if (column is not null)
+        {
+            foreach (var (name, values) in request.GroupByFilters)
+            {
+                AddIn(filters, Dimension(name), values);
+            }
+        }
+
+        return filters;
+    }
+
+    /// <summary>The SQL of a rollup dimension; <paramref name="name"/> is a validated group-by name.</summary>
     private static string Dimension(string name) =>
         MeterCatalog.ReservedDimensions.Contains(name) ? name : $"visitParamExtractString(group_by, {Literal(name)})";
+
+    /// <summary>A group-by value of an event as the aggregator stores it ("" without data or property).</summary>
+    private static string GroupByValue(MeterDefinition meter, string name, JsonElement? data) =>
+        data is { } d ? meter.GroupBy[name].SelectText(d) : "";
 
     private static void AddIn(List<string> filters, string column, IReadOnlyCollection<string> values)
     {
@@ -134,4 +280,21 @@ internal sealed class UsageQuery(ClickHouseClient clickHouse)
             filters.Add($"{column} IN ({string.Join(", ", values.Select(Literal))})");
         }
     }
+
+    private static int CompareDims(IReadOnlyList<string> a, IReadOnlyList<string> b)
+    {
+        for (var i = 0; i < a.Count; i++)
+        {
+            var order = string.CompareOrdinal(a[i], b[i]);
+            if (order != 0)
+            {
+                return order;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>One answer row before it is shaped: its window, dimension values, value, and what decides its status.</summary>
+    private sealed record WindowedRow(int Window, IReadOnlyList<string> Dims, double Value, bool RowsFinal, IReadOnlyList<int> Partitions);
 }

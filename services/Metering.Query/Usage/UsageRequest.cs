@@ -1,147 +1,119 @@
-using Metering.Events;
 using Metering.Events.Meters;
+using Metering.Query.Reports;
 
 namespace Metering.Query.Usage;
 
-/// <summary>The validated parameters of a usage query.</summary>
+/// <summary>The validated parameters of a usage query (API.md, <c>GET /v1/meters/{meter}/usage</c>).</summary>
 internal sealed record UsageRequest(
     MeterDefinition Meter,
     DateTimeOffset? From,
     DateTimeOffset? To,
     WindowSize? WindowSize,
+    TimeZoneInfo TimeZone,
     IReadOnlyList<string> Accounts,
     IReadOnlyList<string> Teams,
     IReadOnlyList<string> Subjects,
-    IReadOnlyDictionary<string, string[]> GroupByFilters,
+    IReadOnlyDictionary<string, IReadOnlyList<string>> GroupByFilters,
     IReadOnlyList<string> GroupBy,
-    bool FinalOnly)
+    bool FinalOnly,
+    bool Csv)
 {
     /// <summary>The most windows one answer may hold; a larger range needs a larger window size.</summary>
     public const int MaxWindows = 50_000;
 
+    private const string FilterGroupByPrefix = "filterGroupBy[";
+
+    private static readonly string[] Parameters =
+        ["from", "to", "windowSize", "windowTimeZone", "account", "team", "subject", "groupBy", "status", "format"];
+
     /// <summary>Parses the query string; returns null with <paramref name="error"/> on the first problem.</summary>
-    public static UsageRequest? Parse(MeterDefinition meter, IQueryCollection query, out string? error)
+    public static UsageRequest? Parse(MeterDefinition meter, IQueryCollection query, bool acceptsCsv, out string? error)
     {
-        error = null;
-        DateTimeOffset? from = null, to = null;
-        if (query["from"].ToString() is { Length: > 0 } fromText)
-        {
-            if (!CloudEventReader.TryParseRfc3339(fromText, out var parsed))
-            {
-                error = "from: not an RFC 3339 timestamp (e.g. 2026-11-01T00:00:00Z)";
-                return null;
-            }
-
-            from = parsed;
-        }
-
-        if (query["to"].ToString() is { Length: > 0 } toText)
-        {
-            if (!CloudEventReader.TryParseRfc3339(toText, out var parsed))
-            {
-                error = "to: not an RFC 3339 timestamp (e.g. 2026-12-01T00:00:00Z)";
-                return null;
-            }
-
-            to = parsed;
-        }
-
+        var q = new QueryReader(query);
+        q.OnlyKnown(Parameters, FilterGroupByPrefix);
+        var from = q.Time("from");
+        var to = q.Time("to");
         if (from >= to)
         {
-            error = "from: must be before to";
-            return null;
+            q.Fail("from: must be before to");
         }
 
-        WindowSize? windowSize = null;
-        if (query["windowSize"].ToString() is { Length: > 0 } sizeText)
+        var sizeText = q.OneOf("windowSize", Enum.GetNames<WindowSize>());
+        WindowSize? windowSize = sizeText is null ? null : Enum.Parse<WindowSize>(sizeText);
+        var zone = ParseTimeZone(q);
+        var groupBy = new List<string>();
+        foreach (var name in query["groupBy"])
         {
-            WindowSize? size = sizeText switch
+            if (string.IsNullOrEmpty(name) || groupBy.Contains(name, StringComparer.Ordinal))
             {
-                "MINUTE" => Usage.WindowSize.MINUTE,
-                "HOUR" => Usage.WindowSize.HOUR,
-                "DAY" => Usage.WindowSize.DAY,
-                "MONTH" => Usage.WindowSize.MONTH,
-                _ => null,
-            };
-            if (size is null)
-            {
-                error = "windowSize: must be MINUTE, HOUR, DAY or MONTH";
-                return null;
+                continue;
             }
 
-            windowSize = size;
-            if (from is { } f && to is { } t && size != Usage.WindowSize.MONTH
-                && (t - f).Ticks / SpanOf(size.Value).Ticks > MaxWindows)
-            {
-                error = $"windowSize: the range holds more than {MaxWindows} {sizeText} windows; use a larger window size or a shorter range";
-                return null;
-            }
-        }
-
-        var zone = query["windowTimeZone"].ToString();
-        if (zone.Length > 0 && zone != "UTC" && zone != "Etc/UTC")
-        {
-            error = "windowTimeZone: only UTC is supported by this version of the query service";
-            return null;
-        }
-
-        var groupBy = query["groupBy"].Where(g => g is not null).Select(g => g!).ToList();
-        foreach (var name in groupBy)
-        {
             if (!MeterCatalog.ReservedDimensions.Contains(name) && !meter.GroupBy.ContainsKey(name))
             {
-                error = $"groupBy: '{Truncate(name)}' is not account, team, subject or a group-by of meter {meter.Name} "
-                    + $"({string.Join(", ", meter.GroupBy.Keys.DefaultIfEmpty("none"))})";
-                return null;
+                q.Fail($"groupBy: '{QueryReader.Shown(name)}' is not account, team, subject or a group-by of meter {meter.Name} "
+                    + $"({string.Join(", ", meter.GroupBy.Keys.Order(StringComparer.Ordinal).DefaultIfEmpty("it has none"))})");
+                break;
             }
+
+            groupBy.Add(name);
         }
 
-        var groupByFilters = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var groupByFilters = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var (key, values) in query)
         {
-            if (key.StartsWith("filterGroupBy[", StringComparison.Ordinal) && key.EndsWith(']'))
+            if (!key.StartsWith(FilterGroupByPrefix, StringComparison.Ordinal))
             {
-                var name = key["filterGroupBy[".Length..^1];
-                if (!meter.GroupBy.ContainsKey(name))
-                {
-                    error = $"filterGroupBy: '{Truncate(name)}' is not a group-by of meter {meter.Name}";
-                    return null;
-                }
-
-                groupByFilters[name] = [.. values.Select(v => v ?? "")];
+                continue;
             }
+
+            var name = key.EndsWith(']') ? key[FilterGroupByPrefix.Length..^1] : null;
+            if (name is null || !meter.GroupBy.ContainsKey(name))
+            {
+                q.Fail($"{QueryReader.Shown(key)}: '{QueryReader.Shown(name ?? key)}' is not a group-by of meter {meter.Name}; "
+                    + "write filterGroupBy[<name>]=<value>");
+                break;
+            }
+
+            // An empty value filters for events without that property (the aggregator stores "" for them).
+            var texts = values.Any(v => v == "") ? [.. q.Texts(key, values), ""] : q.Texts(key, values);
+            groupByFilters[name] = texts;
         }
 
-        var status = query["status"].ToString();
-        if (status is not ("" or "any" or "final"))
+        var status = q.OneOf("status", "any", "final");
+        var format = q.OneOf("format", "json", "csv");
+        var request = new UsageRequest(meter, from, to, windowSize, zone ?? TimeZoneInfo.Utc, q.Texts("account"), q.Texts("team"),
+            q.Texts("subject"), groupByFilters, groupBy, status == "final", format == "csv" || (format is null && acceptsCsv));
+        if (q.Error is null && from is { } f && to is { } t && windowSize is { } size
+            && UsageWindows.Create(f, t, size, request.TimeZone, MaxWindows) is null)
         {
-            error = "status: must be any or final";
+            q.Fail(TooManyWindows(size));
+        }
+
+        error = q.Error;
+        return error is null ? request : null;
+    }
+
+    /// <summary>The reason for a range that holds more than <see cref="MaxWindows"/> windows of <paramref name="size"/>.</summary>
+    public static string TooManyWindows(WindowSize size) =>
+        $"windowSize: the range holds more than {MaxWindows} {size} windows; use a larger window size or a shorter range";
+
+    /// <summary>The IANA time zone of <c>windowTimeZone</c> (default UTC).</summary>
+    private static TimeZoneInfo? ParseTimeZone(QueryReader q)
+    {
+        if (q.Single("windowTimeZone") is not { } name)
+        {
             return null;
         }
 
-        return new UsageRequest(meter, from, to, windowSize, Values(query, "account"), Values(query, "team"),
-            Values(query, "subject"), groupByFilters, groupBy.Distinct().ToList(), status == "final");
+        // Only the characters of IANA names, so the name can be passed to ClickHouse's time zone functions as well.
+        if (name.Length > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '_' or '-' or '+')
+            || !TimeZoneInfo.TryFindSystemTimeZoneById(name, out var zone) || !zone.HasIanaId)
+        {
+            q.Fail($"windowTimeZone: '{QueryReader.Shown(name)}' is not an IANA time zone (e.g. UTC, Europe/Berlin, America/New_York)");
+            return null;
+        }
+
+        return zone;
     }
-
-    public static TimeSpan SpanOf(WindowSize size) => size switch
-    {
-        Usage.WindowSize.MINUTE => TimeSpan.FromMinutes(1),
-        Usage.WindowSize.HOUR => TimeSpan.FromHours(1),
-        Usage.WindowSize.DAY => TimeSpan.FromDays(1),
-        _ => TimeSpan.FromDays(31),
-    };
-
-    private static List<string> Values(IQueryCollection query, string name) =>
-        query[name].Where(v => !string.IsNullOrEmpty(v)).Select(v => v!).Distinct().ToList();
-
-    private static string Truncate(string text) => text.Length <= 64 ? text : text[..64] + "…";
-}
-
-/// <summary>The window sizes a usage query can ask for; days and months are sums of base windows.</summary>
-internal enum WindowSize
-{
-    MINUTE,
-    HOUR,
-    DAY,
-    MONTH,
 }
