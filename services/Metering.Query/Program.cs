@@ -1,5 +1,6 @@
 using Metering.Query.Assignments;
 using Metering.Query.Meters;
+using Metering.Query.Monthly;
 using Metering.Query.Pipeline;
 using Metering.Query.Usage;
 
@@ -10,6 +11,7 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapMeterEndpoints();
 app.MapUsageEndpoints();
+app.MapMonthlyReportEndpoints();
 app.MapAssignmentEndpoints();
 app.MapPipelineHealthEndpoints();
 app.MapOpenApi();

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Metering.Query.Assignments;
 using Metering.Query.Meters;
+using Metering.Query.Monthly;
 using Metering.Query.Pipeline;
 using Metering.Query.Usage;
 using Metering.Query.Windows;
@@ -13,6 +14,7 @@ namespace Metering.Query;
 [JsonSerializable(typeof(MeterResponse))]
 [JsonSerializable(typeof(IReadOnlyList<MeterResponse>))]
 [JsonSerializable(typeof(UsageResponse))]
+[JsonSerializable(typeof(MonthlyReport))]
 [JsonSerializable(typeof(AssignmentWriteResponse))]
 [JsonSerializable(typeof(IReadOnlyList<AssignmentResponse>))]
 [JsonSerializable(typeof(IReadOnlyList<AssignmentError>))]
@@ -27,6 +29,11 @@ internal sealed partial class QueryJsonContext : JsonSerializerContext;
 [JsonSerializable(typeof(UsageBoundsRow))]
 [JsonSerializable(typeof(RawUsageEventRow))]
 [JsonSerializable(typeof(PartitionWatermarkRow))]
+[JsonSerializable(typeof(MonthlyTotalsRow))]
+[JsonSerializable(typeof(MonthlyTotalsStorageRow))]
+[JsonSerializable(typeof(MonthlyTotalsCompleteRow))]
+[JsonSerializable(typeof(AdjustmentTotalsRow))]
+[JsonSerializable(typeof(ulong))]
 [JsonSerializable(typeof(AssignmentRow))]
 [JsonSerializable(typeof(ProgressRow))]
 [JsonSerializable(typeof(EventCountsRow))]

@@ -1,5 +1,6 @@
 using Metering.Query;
 using Metering.Query.Assignments;
+using Metering.Query.Monthly;
 using Metering.Query.OpenApi;
 using Metering.Query.Pipeline;
 using Metering.Query.Usage;
@@ -26,6 +27,7 @@ public static class QueryServiceCollectionExtensions
         builder.Services.AddSingleton<IValidateOptions<RollupWindowOptions>, RollupWindowSizeValidator>();
         builder.Services.AddSingleton<WindowFinality>();
         builder.Services.AddSingleton<UsageQuery>();
+        builder.Services.AddSingleton<MonthlyReportQuery>();
         builder.Services.AddOptions<DirectoryOptions>().BindConfiguration(DirectoryOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<DirectoryOptions>, DirectoryOptionsValidator>();
         builder.Services.AddSingleton<AssignmentStore>();

@@ -7,7 +7,9 @@ namespace Metering.Query.Windows;
 
 /// <summary>
 /// Which windows are final (DESIGN.md §5.4): a base window is final once the watermark of the partition that holds its
-/// events passes its end plus the allowed lateness. Reads each partition's watermark from the progress rows.
+/// events passes its end plus the allowed lateness. Reads each partition's watermark from the progress rows: a
+/// partition's watermark never goes back (a new owner resumes from the last progress row), so the largest is the latest,
+/// also among rows with the same offset (an idle partition's clock moves the watermark without new records).
 /// </summary>
 internal sealed class WindowFinality(ClickHouseClient clickHouse, IOptions<KafkaOptions> kafka, IOptions<RollupWindowOptions> windows)
 {
@@ -17,7 +19,7 @@ internal sealed class WindowFinality(ClickHouseClient clickHouse, IOptions<Kafka
     {
         var rows = await clickHouse.QueryAsync(
             $"""
-            SELECT kafka_partition, argMax(watermark_ms, next_offset) AS watermark_ms
+            SELECT kafka_partition, max(watermark_ms) AS watermark_ms
             FROM progress
             WHERE topic = {Literal(kafka.Value.Topic)}
             GROUP BY kafka_partition
