@@ -7,7 +7,7 @@ namespace Metering.Query.Tests;
 /// <summary>
 /// Provisional versus final (DESIGN.md §5.4, API.md): a usage row is final only when every base window in it is final, a
 /// monthly report only when every window of the month is; as the clock passes the lateness both turn final, and the
-/// values stay what they were.
+/// values stay what they were, also when a late event arrives (it changes the report's adjustments and checksum).
 /// </summary>
 [Integration]
 public sealed class ReportFinalityTests
@@ -48,6 +48,16 @@ public sealed class ReportFinalityTests
             Assert.That(finalStatus, Is.EqualTo("final"));
             Assert.That(finalRows, Is.EqualTo(rows));
             Assert.That(finalChecksum, Is.Not.EqualTo(checksum));
+        }
+
+        // A late event changes the report (its adjustments), never the final rows.
+        await world.IngestAsync(ReportScenario.Measure(a, "late", "2026-11-02T05:10:00Z", 9, "eu", "u-1"));
+        var (lateStatus, lateChecksum, lateRows) = await MonthlyAsync(world, a);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await UsageAsync(world, a, final: true), Is.EqualTo(usage.Select(u => (u.Start, u.Value, "final"))));
+            Assert.That((lateStatus, lateRows), Is.EqualTo((finalStatus, finalRows)));
+            Assert.That(lateChecksum, Is.Not.EqualTo(finalChecksum));
         }
     }
 
