@@ -23,6 +23,7 @@ public static class QueryServiceCollectionExtensions
         builder.Services.AddSingleton<UsageQuery>();
         builder.Services.AddOptions<DirectoryOptions>().BindConfiguration(DirectoryOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<DirectoryOptions>, DirectoryOptionsValidator>();
+        builder.Services.AddSingleton<WriteVersions>();
         builder.Services.AddSingleton<AssignmentStore>();
         builder.Services.AddKafkaOptions();
         builder.Services.AddSingleton<PipelineHealthQuery>();
