@@ -1,3 +1,4 @@
+using Metering.Query.Accounts;
 using Metering.Query.Assignments;
 using Metering.Query.Meters;
 using Metering.Query.Pipeline;
@@ -11,6 +12,7 @@ app.MapDefaultEndpoints();
 app.MapMeterEndpoints();
 app.MapUsageEndpoints();
 app.MapAssignmentEndpoints();
+app.MapAccountSettingsEndpoints();
 app.MapPipelineHealthEndpoints();
 app.MapOpenApi();
 await app.RunAsync();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Metering.Query.Accounts;
 using Metering.Query.Assignments;
 using Metering.Query.Meters;
 using Metering.Query.Pipeline;
@@ -16,6 +17,8 @@ namespace Metering.Query;
 [JsonSerializable(typeof(IReadOnlyList<AssignmentResponse>))]
 [JsonSerializable(typeof(IReadOnlyList<AssignmentError>))]
 [JsonSerializable(typeof(PipelineHealthResponse))]
+[JsonSerializable(typeof(AccountSettingsRequest))]
+[JsonSerializable(typeof(AccountSettingsResponse))]
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HttpValidationProblemDetails))]
 internal sealed partial class QueryJsonContext : JsonSerializerContext;
@@ -27,4 +30,5 @@ internal sealed partial class QueryJsonContext : JsonSerializerContext;
 [JsonSerializable(typeof(ProgressRow))]
 [JsonSerializable(typeof(EventCountsRow))]
 [JsonSerializable(typeof(PipelineFiguresRow))]
+[JsonSerializable(typeof(AccountSettingsRow))]
 internal sealed partial class QueryStorageJsonContext : JsonSerializerContext;

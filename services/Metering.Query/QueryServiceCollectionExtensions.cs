@@ -1,4 +1,5 @@
 using Metering.Query;
+using Metering.Query.Accounts;
 using Metering.Query.Assignments;
 using Metering.Query.OpenApi;
 using Metering.Query.Pipeline;
@@ -25,6 +26,7 @@ public static class QueryServiceCollectionExtensions
         builder.Services.AddSingleton<IValidateOptions<DirectoryOptions>, DirectoryOptionsValidator>();
         builder.Services.AddSingleton<WriteVersions>();
         builder.Services.AddSingleton<AssignmentStore>();
+        builder.Services.AddSingleton<AccountSettingsStore>();
         builder.Services.AddKafkaOptions();
         builder.Services.AddSingleton<PipelineHealthQuery>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, QueryJsonContext.Default));

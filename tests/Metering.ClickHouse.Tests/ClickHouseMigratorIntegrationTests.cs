@@ -75,7 +75,7 @@ public sealed class ClickHouseMigratorIntegrationTests
             $"SELECT name FROM system.tables WHERE database = {ClickHouseSql.Literal(database.Name)}",
             TestJsonContext.Default.NameRow);
 
-        string[] expected = ["schema_migrations", "usage_events", "rollups", "progress", "dead_letters", "adjustments", "assignments", "sink_errors"];
+        string[] expected = ["schema_migrations", "usage_events", "rollups", "progress", "dead_letters", "adjustments", "assignments", "sink_errors", "account_settings"];
         Assert.That(tables.Select(t => t.Name), Is.SupersetOf(expected));
     }
 
