@@ -39,16 +39,8 @@ internal sealed class UsageQuery(ClickHouseClient clickHouse)
             AddIn(filters, Dimension(name), values);
         }
 
-        var (value, having) = meter.Aggregation switch
-        {
-            Aggregation.Count => ("toFloat64(sum(event_count))", ""),
-            Aggregation.Sum => ("sum(value_sum)", "HAVING sum(value_count) > 0"),
-            Aggregation.Avg => ("sum(value_sum) / sum(value_count)", "HAVING sum(value_count) > 0"),
-            Aggregation.Min => ("minIf(value_min, value_count > 0)", "HAVING sum(value_count) > 0"),
-            Aggregation.Max => ("maxIf(value_max, value_count > 0)", "HAVING sum(value_count) > 0"),
-            Aggregation.Latest => ("argMaxIf(latest_value, latest_time_ms, value_count > 0)", "HAVING sum(value_count) > 0"),
-            _ => ("toFloat64(uniqExactArray(unique_values))", ""),
-        };
+        var value = AggregationSql.Value(meter.Aggregation);
+        var having = AggregationSql.HasValue(meter.Aggregation) is { } hasValue ? "HAVING " + hasValue : "";
         if (request.FinalOnly)
         {
             having = (having.Length == 0 ? "HAVING " : having + " AND ") + "min(finalized_at > toDateTime(0)) = 1";
