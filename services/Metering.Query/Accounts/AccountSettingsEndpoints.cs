@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Metering.ClickHouse;
 using Metering.Events;
+using Metering.Query.Assignments;
 using Metering.ServiceDefaults;
 using Metering.ServiceDefaults.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -135,9 +136,9 @@ internal static class AccountSettingsEndpoints
             {
                 if (!property.NameEquals(PersonalDataProperty))
                 {
-                    reason = Printable(property) is { } name
-                        ? $"{name}: unknown property; the only property is {PersonalDataProperty}"
-                        : $"body: a property other than {PersonalDataProperty}; it is the only one";
+                    reason = AssignmentReader.TryGetName(property, out var name)
+                        ? $"{AssignmentReader.Printable(name)}: unknown property; the only property is {PersonalDataProperty}"
+                        : "body: a property name is not valid UTF-8";
                     return null;
                 }
 
@@ -162,20 +163,6 @@ internal static class AccountSettingsEndpoints
             }
 
             return personalData;
-        }
-    }
-
-    /// <summary>A property's name when it is fit for a reason (1–64 printable characters), else null.</summary>
-    private static string? Printable(JsonProperty property)
-    {
-        try
-        {
-            var name = property.Name;
-            return name.Length is > 0 and <= 64 && JsonText.IsPrintable(name) ? name : null;
-        }
-        catch (InvalidOperationException)
-        {
-            return null; // not valid UTF-8
         }
     }
 
