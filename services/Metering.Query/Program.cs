@@ -2,6 +2,7 @@ using Metering.Query.Accounts;
 using Metering.Query.Assignments;
 using Metering.Query.Meters;
 using Metering.Query.Pipeline;
+using Metering.Query.Subjects;
 using Metering.Query.Usage;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -13,6 +14,7 @@ app.MapMeterEndpoints();
 app.MapUsageEndpoints();
 app.MapAssignmentEndpoints();
 app.MapAccountSettingsEndpoints();
+app.MapSubjectEndpoints();
 app.MapPipelineHealthEndpoints();
 app.MapOpenApi();
 await app.RunAsync();

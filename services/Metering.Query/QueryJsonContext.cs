@@ -4,6 +4,7 @@ using Metering.Query.Accounts;
 using Metering.Query.Assignments;
 using Metering.Query.Meters;
 using Metering.Query.Pipeline;
+using Metering.Query.Subjects;
 using Metering.Query.Usage;
 using Microsoft.AspNetCore.Mvc;
 
@@ -19,6 +20,7 @@ namespace Metering.Query;
 [JsonSerializable(typeof(PipelineHealthResponse))]
 [JsonSerializable(typeof(AccountSettingsRequest))]
 [JsonSerializable(typeof(AccountSettingsResponse))]
+[JsonSerializable(typeof(SubjectsResponse))]
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HttpValidationProblemDetails))]
 internal sealed partial class QueryJsonContext : JsonSerializerContext;
@@ -31,4 +33,5 @@ internal sealed partial class QueryJsonContext : JsonSerializerContext;
 [JsonSerializable(typeof(EventCountsRow))]
 [JsonSerializable(typeof(PipelineFiguresRow))]
 [JsonSerializable(typeof(AccountSettingsRow))]
+[JsonSerializable(typeof(SubjectUsageRow))]
 internal sealed partial class QueryStorageJsonContext : JsonSerializerContext;

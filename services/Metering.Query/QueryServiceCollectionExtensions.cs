@@ -3,6 +3,7 @@ using Metering.Query.Accounts;
 using Metering.Query.Assignments;
 using Metering.Query.OpenApi;
 using Metering.Query.Pipeline;
+using Metering.Query.Subjects;
 using Metering.Query.Usage;
 using Metering.ServiceDefaults;
 using Microsoft.Extensions.Options;
@@ -27,6 +28,7 @@ public static class QueryServiceCollectionExtensions
         builder.Services.AddSingleton<WriteVersions>();
         builder.Services.AddSingleton<AssignmentStore>();
         builder.Services.AddSingleton<AccountSettingsStore>();
+        builder.Services.AddSingleton<SubjectQuery>();
         builder.Services.AddKafkaOptions();
         builder.Services.AddSingleton<PipelineHealthQuery>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, QueryJsonContext.Default));

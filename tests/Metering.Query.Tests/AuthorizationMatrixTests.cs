@@ -47,6 +47,8 @@ public sealed class AuthorizationMatrixTests
                 $$"""[{"account":"{{account}}","subject":"u-1","team":"render","validFrom":"2026-10-01T00:00:00Z"}]""")),
         new("GET /v1/pipeline/health", ["sre", "admin"], ScopedAllowed: false, TakesAccount: false,
             _ => Get("/v1/pipeline/health")),
+        new("GET /v1/accounts/{account}/subjects", ["admin", "finance", "viewer"], ScopedAllowed: true, TakesAccount: true,
+            account => Get($"/v1/accounts/{account}/subjects?from=2026-10-01T00:00:00Z&to=2026-11-01T00:00:00Z")),
         new("GET /v1/accounts/{account}/settings", ["admin", "finance", "viewer"], ScopedAllowed: true, TakesAccount: true,
             account => Get($"/v1/accounts/{account}/settings")),
         new("PUT /v1/accounts/{account}/settings", ["admin"], ScopedAllowed: true, TakesAccount: true,
