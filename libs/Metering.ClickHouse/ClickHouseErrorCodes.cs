@@ -8,6 +8,15 @@ namespace Metering.ClickHouse;
 public static partial class ClickHouseErrorCodes
 {
     public const int SyntaxError = 62;
+
+    /// <summary>
+    /// 18.16's code for an <c>ALTER TABLE … ADD COLUMN</c> of a column that exists ("Cannot add column x: column with
+    /// this name already exists"); it also covers other column errors, so read the message too.
+    /// </summary>
+    public const int IllegalColumn = 44;
+
+    /// <summary>Current releases' code for an <c>ALTER TABLE … ADD COLUMN</c> of a column that exists.</summary>
+    public const int DuplicateColumn = 15;
     public const int UnknownTable = 60;
     public const int UnknownDatabase = 81;
     public const int TimeoutExceeded = 159;

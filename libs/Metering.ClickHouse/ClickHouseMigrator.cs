@@ -10,8 +10,10 @@ namespace Metering.ClickHouse;
 /// <summary>
 /// Applies the migrations embedded from <c>schemas/clickhouse/*.sql</c> to the client's database, in file-name
 /// order, each once, recording them in <c>schema_migrations</c>. Every statement in those files is
-/// <c>IF NOT EXISTS</c>, so two processes applying at the same time do no harm (both may record a file;
-/// the table is a ReplacingMergeTree and readers group by name).
+/// <c>IF NOT EXISTS</c> or an <c>ALTER TABLE … ADD COLUMN</c> (18.16 has no <c>ADD COLUMN IF NOT EXISTS</c>), whose
+/// "column already exists" error counts as applied; so two processes applying at the same time, or one that stopped
+/// between a statement and its record, do no harm (both may record a file; the table is a ReplacingMergeTree and
+/// readers group by name).
 /// </summary>
 public sealed partial class ClickHouseMigrator
 {
@@ -79,7 +81,14 @@ public sealed partial class ClickHouseMigrator
 
             foreach (var statement in migration.Statements)
             {
-                await _client.ExecuteAsync(statement, cancellationToken: cancellationToken);
+                try
+                {
+                    await _client.ExecuteAsync(statement, cancellationToken: cancellationToken);
+                }
+                catch (ClickHouseException e) when (IsColumnAlreadyAdded(statement, e))
+                {
+                    Log.ColumnAlreadyAdded(_logger, migration.Name, database);
+                }
             }
 
             await _client.InsertAsync(
@@ -150,6 +159,15 @@ public sealed partial class ClickHouseMigrator
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="statement"/> is an <c>ALTER TABLE … ADD COLUMN</c> that failed because the column is
+    /// there already: applied before, by this migration in another process or an earlier run that was not recorded.
+    /// </summary>
+    internal static bool IsColumnAlreadyAdded(string statement, ClickHouseException exception) =>
+        AddColumnStatement().IsMatch(statement)
+        && exception.Code is ClickHouseErrorCodes.IllegalColumn or ClickHouseErrorCodes.DuplicateColumn
+        && exception.ServerMessage.Contains("already exists", StringComparison.Ordinal);
+
     private static List<ClickHouseMigration> LoadEmbedded()
     {
         var assembly = typeof(ClickHouseMigrator).Assembly;
@@ -179,4 +197,7 @@ public sealed partial class ClickHouseMigrator
 
     [GeneratedRegex(@"^[0-9]{4}_[A-Za-z0-9_]+\.sql$")]
     private static partial Regex MigrationName();
+
+    [GeneratedRegex(@"^ALTER\s+TABLE\s+[A-Za-z_][A-Za-z0-9_.]*\s+ADD\s+COLUMN\s", RegexOptions.IgnoreCase)]
+    private static partial Regex AddColumnStatement();
 }

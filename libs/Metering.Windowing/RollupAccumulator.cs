@@ -26,12 +26,19 @@ public sealed class RollupAccumulator
     /// <summary>Event time, in Unix milliseconds, of <see cref="Latest"/>; <see cref="long.MinValue"/> before any value.</summary>
     public long LatestTimeMs { get; private set; } = long.MinValue;
 
+    /// <summary>
+    /// Event time, in Unix milliseconds, of the latest event counted, with a value or not (a subject's last access);
+    /// <see cref="long.MinValue"/> before any event.
+    /// </summary>
+    public long LastEventMs { get; private set; } = long.MinValue;
+
     public IReadOnlyCollection<string> UniqueValues => _uniqueValues;
 
     /// <summary>Counts one event; <paramref name="value"/> is null when the event has no value for the meter.</summary>
     public void Add(double? value, long eventTimeMs)
     {
         EventCount++;
+        LastEventMs = Math.Max(LastEventMs, eventTimeMs);
         if (value is not { } v)
         {
             return;
@@ -54,7 +61,7 @@ public sealed class RollupAccumulator
 
     /// <summary>Restores a state read back from storage.</summary>
     public static RollupAccumulator Restore(
-        ulong eventCount, ulong valueCount, double sum, double min, double max, double latest, long latestTimeMs,
+        ulong eventCount, ulong valueCount, double sum, double min, double max, double latest, long latestTimeMs, long lastEventMs,
         IEnumerable<string> uniqueValues)
     {
         var accumulator = new RollupAccumulator
@@ -66,6 +73,7 @@ public sealed class RollupAccumulator
             Max = max,
             Latest = latest,
             LatestTimeMs = latestTimeMs,
+            LastEventMs = lastEventMs,
         };
         accumulator._uniqueValues.UnionWith(uniqueValues);
         return accumulator;

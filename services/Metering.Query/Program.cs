@@ -1,7 +1,9 @@
+using Metering.Query.Accounts;
 using Metering.Query.Assignments;
 using Metering.Query.Meters;
 using Metering.Query.Monthly;
 using Metering.Query.Pipeline;
+using Metering.Query.Subjects;
 using Metering.Query.Usage;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -13,6 +15,8 @@ app.MapMeterEndpoints();
 app.MapUsageEndpoints();
 app.MapMonthlyReportEndpoints();
 app.MapAssignmentEndpoints();
+app.MapAccountSettingsEndpoints();
+app.MapSubjectEndpoints();
 app.MapPipelineHealthEndpoints();
 app.MapOpenApi();
 await app.RunAsync();

@@ -1,9 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Metering.Query.Accounts;
 using Metering.Query.Assignments;
 using Metering.Query.Meters;
 using Metering.Query.Monthly;
 using Metering.Query.Pipeline;
+using Metering.Query.Subjects;
 using Metering.Query.Usage;
 using Metering.Query.Windows;
 using Microsoft.AspNetCore.Mvc;
@@ -19,6 +21,9 @@ namespace Metering.Query;
 [JsonSerializable(typeof(IReadOnlyList<AssignmentResponse>))]
 [JsonSerializable(typeof(IReadOnlyList<AssignmentError>))]
 [JsonSerializable(typeof(PipelineHealthResponse))]
+[JsonSerializable(typeof(AccountSettingsRequest))]
+[JsonSerializable(typeof(AccountSettingsResponse))]
+[JsonSerializable(typeof(SubjectsResponse))]
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HttpValidationProblemDetails))]
 internal sealed partial class QueryJsonContext : JsonSerializerContext;
@@ -38,4 +43,6 @@ internal sealed partial class QueryJsonContext : JsonSerializerContext;
 [JsonSerializable(typeof(ProgressRow))]
 [JsonSerializable(typeof(EventCountsRow))]
 [JsonSerializable(typeof(PipelineFiguresRow))]
+[JsonSerializable(typeof(AccountSettingsRow))]
+[JsonSerializable(typeof(SubjectUsageRow))]
 internal sealed partial class QueryStorageJsonContext : JsonSerializerContext;

@@ -1,8 +1,10 @@
 using Metering.Query;
+using Metering.Query.Accounts;
 using Metering.Query.Assignments;
 using Metering.Query.Monthly;
 using Metering.Query.OpenApi;
 using Metering.Query.Pipeline;
+using Metering.Query.Subjects;
 using Metering.Query.Usage;
 using Metering.Query.Windows;
 using Metering.ServiceDefaults;
@@ -30,7 +32,10 @@ public static class QueryServiceCollectionExtensions
         builder.Services.AddSingleton<MonthlyReportQuery>();
         builder.Services.AddOptions<DirectoryOptions>().BindConfiguration(DirectoryOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<DirectoryOptions>, DirectoryOptionsValidator>();
+        builder.Services.AddSingleton<WriteVersions>();
         builder.Services.AddSingleton<AssignmentStore>();
+        builder.Services.AddSingleton<AccountSettingsStore>();
+        builder.Services.AddSingleton<SubjectQuery>();
         builder.Services.AddKafkaOptions();
         builder.Services.AddSingleton<PipelineHealthQuery>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, QueryJsonContext.Default));

@@ -54,6 +54,8 @@ public sealed class PartitionAggregatorTests
             Assert.That(rows["min"].ValueMin, Is.EqualTo(1));
             Assert.That(rows["latest"].LatestValue, Is.EqualTo(1), "latest by event time, not by arrival");
             Assert.That(rows["unique"].UniqueValues, Is.EquivalentTo(UniqueValues));
+            Assert.That(rows.Values.Select(r => r.LastEventMs).Distinct(), Is.EqualTo(new[] { Hour.AddMinutes(40).ToUnixTimeMilliseconds() }),
+                "the latest event, with a value or not");
             Assert.That(rows.Values.Select(r => r.WindowStart).Distinct(), Is.EqualTo(new[] { Hour }));
             Assert.That(rows.Values.Select(r => r.FinalizedAt).Distinct(), Is.EqualTo(new[] { DateTimeOffset.UnixEpoch }));
             Assert.That(batch.Progress.Single().NextOffset, Is.EqualTo(4UL));
@@ -253,9 +255,27 @@ public sealed class PartitionAggregatorTests
     }
 
     [Test]
+    public void Resume_OpenRow_LastEventIsRestoredAndOnlyMovesForward()
+    {
+        var first = NewPartition();
+        var written = new WindowBatch();
+        Apply(first, written, Event("a", Hour.AddMinutes(50).AddMilliseconds(7), "{}"));
+        first.Flush(written, "topic", _clock.GetUtcNow());
+        var snapshot = new PartitionSnapshot(1, written.Progress.Single().WatermarkMs, written.Rollups, [], []);
+        var resumed = new PartitionAggregator(0, snapshot, Policy, TimeSpan.FromDays(3), Meters, _directory);
+        var batch = new WindowBatch();
+
+        Apply(resumed, batch, Event("b", Hour.AddMinutes(10), """{"v":1}"""));
+        resumed.Flush(batch, "topic", _clock.GetUtcNow());
+
+        Assert.That(batch.Rollups.Select(r => r.LastEventMs).Distinct(),
+            Is.EqualTo(new[] { Hour.AddMinutes(50).AddMilliseconds(7).ToUnixTimeMilliseconds() }));
+    }
+
+    [Test]
     public void Resume_FinalRowWrittenBeyondProgress_WindowStaysFinal()
     {
-        var finalRow = new RollupRow("sum", "acct", "unassigned", "u-1", "{}", Hour, Hour.AddHours(1), 0, 1, 1, 4, 4, 4, 4, 0, [],
+        var finalRow = new RollupRow("sum", "acct", "unassigned", "u-1", "{}", Hour, Hour.AddHours(1), 0, 1, 1, 4, 4, 4, 4, 0, 0, [],
             Hour.AddHours(3), 11, Hour.AddHours(3));
         var snapshot = new PartitionSnapshot(3, Hour.AddMinutes(5).ToUnixTimeMilliseconds(), [finalRow], [], []);
         var partition = new PartitionAggregator(0, snapshot, Policy, TimeSpan.FromDays(3), Meters, _directory);

@@ -46,6 +46,27 @@ public sealed class ClickHouseMigratorIntegrationTests
     }
 
     [Test]
+    public async Task ApplyAsync_SchemaThereButNotRecorded_AppliesEveryMigrationAgainWithoutError()
+    {
+        // As after a migrator that stopped between a statement and its record, or lost the race to another process:
+        // CREATE … IF NOT EXISTS passes, and ALTER TABLE … ADD COLUMN meets the column it added before.
+        await using var database = new DatabaseScope(_server.CreateClient($"reapply_{Guid.NewGuid():N}"));
+        await new ClickHouseMigrator(database.Client).ApplyAsync();
+        await database.Client.ExecuteAsync("DROP TABLE schema_migrations");
+
+        var again = await new ClickHouseMigrator(database.Client).ApplyAsync();
+        var columns = await database.Client.QueryAsync(
+            $"SELECT name FROM system.columns WHERE database = {ClickHouseSql.Literal(database.Client.Database)} AND table = 'rollups'",
+            TestJsonContext.Default.NameRow);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(again, Is.EqualTo(ClickHouseMigrator.Migrations.Select(m => m.Name)));
+            Assert.That(columns.Count(c => c.Name == "last_event_ms"), Is.EqualTo(1));
+        }
+    }
+
+    [Test]
     public async Task CreateDatabaseAsync_AllMigrations_CreatesTheSchemaTables()
     {
         await using var database = await _server.CreateDatabaseAsync("schema");
@@ -54,7 +75,7 @@ public sealed class ClickHouseMigratorIntegrationTests
             $"SELECT name FROM system.tables WHERE database = {ClickHouseSql.Literal(database.Name)}",
             TestJsonContext.Default.NameRow);
 
-        string[] expected = ["schema_migrations", "usage_events", "rollups", "progress", "dead_letters", "adjustments", "assignments", "sink_errors"];
+        string[] expected = ["schema_migrations", "usage_events", "rollups", "progress", "dead_letters", "adjustments", "assignments", "sink_errors", "account_settings"];
         Assert.That(tables.Select(t => t.Name), Is.SupersetOf(expected));
     }
 

@@ -55,6 +55,12 @@ public sealed class AuthorizationMatrixTests
                 $$"""[{"account":"{{account}}","subject":"u-1","team":"render","validFrom":"2026-10-01T00:00:00Z"}]""")),
         new("GET /v1/pipeline/health", ["sre", "admin"], ScopedAllowed: false, TakesAccount: false,
             _ => Get("/v1/pipeline/health")),
+        new("GET /v1/accounts/{account}/subjects", ["admin", "finance", "viewer"], ScopedAllowed: true, TakesAccount: true,
+            account => Get($"/v1/accounts/{account}/subjects?from=2026-10-01T00:00:00Z&to=2026-11-01T00:00:00Z")),
+        new("GET /v1/accounts/{account}/settings", ["admin", "finance", "viewer"], ScopedAllowed: true, TakesAccount: true,
+            account => Get($"/v1/accounts/{account}/settings")),
+        new("PUT /v1/accounts/{account}/settings", ["admin"], ScopedAllowed: true, TakesAccount: true,
+            account => Send(HttpMethod.Put, $"/v1/accounts/{account}/settings", """{"personalData":true}""")),
     ];
 
     private QueryService _service = null!;
@@ -113,8 +119,10 @@ public sealed class AuthorizationMatrixTests
 
     private static HttpRequestMessage Get(string pathAndQuery) => new(HttpMethod.Get, pathAndQuery);
 
-    private static HttpRequestMessage Post(string path, string json) =>
-        new(HttpMethod.Post, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+    private static HttpRequestMessage Post(string path, string json) => Send(HttpMethod.Post, path, json);
+
+    private static HttpRequestMessage Send(HttpMethod method, string path, string json) =>
+        new(method, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
 
     private sealed record Endpoint(string Name, string[] Roles, bool ScopedAllowed, bool TakesAccount, Func<string, HttpRequestMessage> Request);
 }

@@ -26,6 +26,9 @@ public sealed class OpenApiDocumentTests
         ("post", "/v1/directory/assignments", []),
         ("get", "/v1/directory/assignments", ["account", "subject"]),
         ("get", "/v1/pipeline/health", ["since"]),
+        ("get", "/v1/accounts/{account}/subjects", ["account", "from", "to", "team", "format", "sort", "order"]),
+        ("get", "/v1/accounts/{account}/settings", ["account"]),
+        ("put", "/v1/accounts/{account}/settings", ["account"]),
     ];
 
     /// <summary>The document's text with line endings and the final newline normalized.</summary>

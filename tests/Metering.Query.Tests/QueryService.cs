@@ -110,6 +110,24 @@ internal sealed class QueryService : WebApplicationFactory<Program>
         return await client.SendAsync(request);
     }
 
+    /// <summary><c>PUT <paramref name="path"/></c> with <paramref name="body"/> as <paramref name="contentType"/> (none when null).</summary>
+    public async Task<HttpResponseMessage> PutAsync(string path, string body, string? contentType = "application/json", string? key = AdminKey)
+    {
+        using var client = CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)) };
+        if (contentType is not null)
+        {
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        }
+
+        if (key is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return await client.SendAsync(request);
+    }
+
     /// <summary><c>GET /v1/directory/assignments</c> with the given query parameters (escaped here).</summary>
     public Task<HttpResponseMessage> GetAsync(string? key = AdminKey, params (string Name, string Value)[] parameters) =>
         GetPathAsync("/v1/directory/assignments", key, parameters);

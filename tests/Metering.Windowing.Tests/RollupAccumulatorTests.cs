@@ -13,8 +13,36 @@ public class RollupAccumulatorTests
             Assert.That(accumulator.ValueCount, Is.Zero);
             Assert.That(accumulator.Sum, Is.Zero);
             Assert.That(accumulator.LatestTimeMs, Is.EqualTo(long.MinValue));
+            Assert.That(accumulator.LastEventMs, Is.EqualTo(long.MinValue));
             Assert.That(accumulator.UniqueValues, Is.Empty);
         }
+    }
+
+    [Test]
+    public void Add_EventsOutOfOrderWithAndWithoutValues_LastEventIsTheLatestEventTime()
+    {
+        var accumulator = new RollupAccumulator();
+
+        accumulator.Add(5, 2_000);
+        accumulator.Add(null, 3_500);
+        accumulator.Add(7, 1_000);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(accumulator.LastEventMs, Is.EqualTo(3_500), "an event without a value is an access too");
+            Assert.That(accumulator.LatestTimeMs, Is.EqualTo(2_000));
+        }
+    }
+
+    [Test]
+    public void Add_EventsBeforeTheEpoch_LastEventIsTheLatestOfThem()
+    {
+        var accumulator = new RollupAccumulator();
+
+        accumulator.Add(null, -86_400_000);
+        accumulator.Add(null, -90_000_000);
+
+        Assert.That(accumulator.LastEventMs, Is.EqualTo(-86_400_000));
     }
 
     [Test]
@@ -185,7 +213,7 @@ public class RollupAccumulatorTests
 
         var restored = RollupAccumulator.Restore(
             original.EventCount, original.ValueCount, original.Sum, original.Min, original.Max, original.Latest,
-            original.LatestTimeMs, original.UniqueValues);
+            original.LatestTimeMs, original.LastEventMs, original.UniqueValues);
 
         AssertSameState(restored, original);
     }
@@ -199,7 +227,7 @@ public class RollupAccumulatorTests
         original.AddUnique("a");
         var restored = RollupAccumulator.Restore(
             original.EventCount, original.ValueCount, original.Sum, original.Min, original.Max, original.Latest,
-            original.LatestTimeMs, [.. original.UniqueValues]);
+            original.LatestTimeMs, original.LastEventMs, [.. original.UniqueValues]);
 
         foreach (var accumulator in new[] { original, restored })
         {
@@ -214,6 +242,7 @@ public class RollupAccumulatorTests
         {
             AssertSameState(restored, original);
             Assert.That(restored.Latest, Is.EqualTo(-3));
+            Assert.That(restored.LastEventMs, Is.EqualTo(5_000));
             Assert.That(restored.Min, Is.EqualTo(-3));
             Assert.That(restored.Max, Is.EqualTo(20));
         }
@@ -222,7 +251,7 @@ public class RollupAccumulatorTests
     [Test]
     public void Restore_EmptyState_BehavesLikeNew()
     {
-        var restored = RollupAccumulator.Restore(0, 0, 0, 0, 0, 0, long.MinValue, []);
+        var restored = RollupAccumulator.Restore(0, 0, 0, 0, 0, 0, long.MinValue, long.MinValue, []);
 
         restored.Add(-5, -1_000);
         restored.Add(-7, -2_000);
@@ -233,6 +262,7 @@ public class RollupAccumulatorTests
             Assert.That(restored.Max, Is.EqualTo(-5));
             Assert.That(restored.Latest, Is.EqualTo(-5));
             Assert.That(restored.Sum, Is.EqualTo(-12));
+            Assert.That(restored.LastEventMs, Is.EqualTo(-1_000));
         }
     }
 
@@ -241,7 +271,7 @@ public class RollupAccumulatorTests
     {
         var source = new List<string> { "a" };
 
-        var restored = RollupAccumulator.Restore(1, 0, 0, 0, 0, 0, long.MinValue, source);
+        var restored = RollupAccumulator.Restore(1, 0, 0, 0, 0, 0, long.MinValue, 0, source);
         source.Add("b");
 
         Assert.That(restored.UniqueValues, Is.EquivalentTo(Expected("a")));
@@ -260,6 +290,7 @@ public class RollupAccumulatorTests
             Assert.That(actual.Max, Is.EqualTo(expected.Max));
             Assert.That(actual.Latest, Is.EqualTo(expected.Latest));
             Assert.That(actual.LatestTimeMs, Is.EqualTo(expected.LatestTimeMs));
+            Assert.That(actual.LastEventMs, Is.EqualTo(expected.LastEventMs));
             Assert.That(actual.UniqueValues, Is.EquivalentTo(expected.UniqueValues));
         }
     }

@@ -32,6 +32,11 @@ internal static partial class Log
         EventName = "ClickHouseMigrationChanged")]
     public static partial void MigrationChanged(ILogger logger, string migration, string database, string appliedChecksum, string checksum);
 
+    [LoggerMessage(14, LogLevel.Information,
+        "ClickHouse migration {Migration} adds a column that database {Database} already has; counted as applied",
+        EventName = "ClickHouseMigrationColumnExists")]
+    public static partial void ColumnAlreadyAdded(ILogger logger, string migration, string database);
+
     [LoggerMessage(20, LogLevel.Warning,
         "ClickHouse at {Url} is not available yet (attempt {Attempt}, {Remaining} left before giving up); retrying in {RetryDelay}",
         EventName = "ClickHouseWaiting")]

@@ -62,7 +62,7 @@ internal sealed class PartitionAggregator
         {
             var key = new RollupKey(row.Meter, row.Account, row.Team, row.Subject, row.GroupBy, row.WindowStart.ToUnixTimeMilliseconds());
             var accumulator = RollupAccumulator.Restore(row.EventCount, row.ValueCount, row.ValueSum, row.ValueMin, row.ValueMax,
-                row.LatestValue, row.LatestTimeMs, row.UniqueValues);
+                row.LatestValue, row.LatestTimeMs, row.LastEventMs, row.UniqueValues);
             Track(key, new WindowState(accumulator, (long)(row.Version >> 1)));
         }
 
@@ -292,7 +292,7 @@ internal sealed class PartitionAggregator
         var version = final ? ((ulong)Math.Max(state.LastOffset, NextOffset - 1) << 1) | 1 : (ulong)state.LastOffset << 1;
         return new RollupRow(key.Meter, key.Account, key.Team, key.Subject, key.GroupBy,
             DateTimeOffset.FromUnixTimeMilliseconds(key.WindowStartMs), DateTimeOffset.FromUnixTimeMilliseconds(_policy.EndOf(key.WindowStartMs)),
-            (ushort)Partition, a.EventCount, a.ValueCount, a.Sum, a.Min, a.Max, a.Latest, a.LatestTimeMs, [.. a.UniqueValues],
+            (ushort)Partition, a.EventCount, a.ValueCount, a.Sum, a.Min, a.Max, a.Latest, a.LatestTimeMs, a.LastEventMs, [.. a.UniqueValues],
             final ? now : DateTimeOffset.UnixEpoch, version, now);
     }
 

@@ -40,7 +40,7 @@ internal sealed class PartitionStore(ClickHouseClient clickHouse, WindowPolicy p
         var rollups = await clickHouse.QueryAsync(
             $"""
             SELECT meter, account, team, subject, group_by, window_start, window_end, kafka_partition, event_count,
-                   value_count, value_sum, value_min, value_max, latest_value, latest_time_ms, unique_values,
+                   value_count, value_sum, value_min, value_max, latest_value, latest_time_ms, last_event_ms, unique_values,
                    finalized_at, version, updated_at
             FROM rollups FINAL
             WHERE {inPartitions} AND window_start >= {ClickHouseSql.Literal(openFrom.Values.Min())}

@@ -39,6 +39,7 @@ internal sealed record RollupRow(
     double ValueMax,
     double LatestValue,
     long LatestTimeMs,
+    long LastEventMs,
     IReadOnlyList<string> UniqueValues,
     [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset FinalizedAt,
     ulong Version,

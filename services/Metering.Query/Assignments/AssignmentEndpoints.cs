@@ -5,7 +5,6 @@ using Metering.ServiceDefaults;
 using Metering.ServiceDefaults.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 using Microsoft.OpenApi;
 
 namespace Metering.Query.Assignments;
@@ -51,7 +50,7 @@ internal static class AssignmentEndpoints
         HttpContext http, AssignmentStore store, IOptions<DirectoryOptions> options, CancellationToken cancellationToken)
     {
         var limits = options.Value;
-        if (!IsJson(http.Request.ContentType))
+        if (!JsonMediaType.Matches(http.Request.ContentType))
         {
             return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type",
                 "Content-Type must be application/json (UTF-8): a JSON array of assignments.");
@@ -191,11 +190,6 @@ internal static class AssignmentEndpoints
 
         return null;
     }
-
-    private static bool IsJson(string? contentType) =>
-        MediaTypeHeaderValue.TryParse(contentType, out var media)
-        && string.Equals(media.MediaType.Value, "application/json", StringComparison.OrdinalIgnoreCase)
-        && (!media.Charset.HasValue || HeaderUtilities.RemoveQuotes(media.Charset).Equals("utf-8", StringComparison.OrdinalIgnoreCase));
 
     private static ProblemHttpResult Problem(int status, string title, string detail, IReadOnlyList<AssignmentError>? errors = null) =>
         TypedResults.Problem(detail, statusCode: status, title: title,

@@ -176,7 +176,8 @@ internal static class AssignmentReader
         return true;
     }
 
-    private static bool TryGetName(JsonProperty property, out string name)
+    /// <summary>The property's name, or false when it is not valid UTF-8 (JsonDocument leaves that to the decoding).</summary>
+    internal static bool TryGetName(JsonProperty property, out string name)
     {
         try
         {
@@ -190,8 +191,8 @@ internal static class AssignmentReader
         }
     }
 
-    /// <summary>A property name fit for a reason: at most 64 characters, control characters as '?'.</summary>
-    private static string Printable(string name)
+    /// <summary>A name fit for a reason: at most 64 characters, control characters as '?'.</summary>
+    internal static string Printable(string name)
     {
         var shown = new string([.. name.Take(64).Select(c => char.IsControl(c) || char.IsSurrogate(c) ? '?' : c)]);
         return name.Length > 64 ? shown + "…" : shown;

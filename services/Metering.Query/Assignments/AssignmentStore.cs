@@ -7,11 +7,9 @@ namespace Metering.Query.Assignments;
 /// Writes and reads the <c>assignments</c> table. Values reach the SQL only through
 /// <see cref="ClickHouseSql.Literal(string)"/>; rows are written as JSONEachRow.
 /// </summary>
-internal sealed class AssignmentStore(ClickHouseClient clickHouse, TimeProvider clock)
+internal sealed class AssignmentStore(ClickHouseClient clickHouse, WriteVersions versions)
 {
     private const string Table = "assignments";
-
-    private long _lastVersion;
 
     /// <summary>
     /// Writes every assignment in one insert (atomic: fewer than 1,048,576 rows, and the table has one
@@ -20,12 +18,11 @@ internal sealed class AssignmentStore(ClickHouseClient clickHouse, TimeProvider 
     /// </summary>
     public async Task<int> WriteAsync(IReadOnlyList<Assignment> assignments, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
-        var version = NextVersion(now.ToUnixTimeMilliseconds());
+        var (now, version) = versions.Next();
         var rows = assignments
             .Select(a => new AssignmentRow(
                 a.Account, a.Subject, a.Team, a.Group, a.ValidFrom.ToUnixTimeMilliseconds(),
-                a.ValidTo?.ToUnixTimeMilliseconds() ?? AssignmentRow.OpenEnded, now, (ulong)version))
+                a.ValidTo?.ToUnixTimeMilliseconds() ?? AssignmentRow.OpenEnded, now, version))
             .ToList();
         await clickHouse.InsertAsync(Table, rows, QueryStorageJsonContext.Default.AssignmentRow, cancellationToken: cancellationToken);
         return rows.Count;
@@ -44,23 +41,6 @@ internal sealed class AssignmentStore(ClickHouseClient clickHouse, TimeProvider 
             """,
             QueryStorageJsonContext.Default.AssignmentRow, cancellationToken: cancellationToken);
         return [.. rows.Select(ToResponse)];
-    }
-
-    /// <summary>
-    /// The write time in Unix milliseconds, but above every version this instance gave before: two writes in the
-    /// same millisecond (or after the clock stepped back) still replace in the order they were made.
-    /// </summary>
-    private long NextVersion(long nowMs)
-    {
-        while (true)
-        {
-            var last = Volatile.Read(ref _lastVersion);
-            var next = Math.Max(nowMs, last + 1);
-            if (Interlocked.CompareExchange(ref _lastVersion, next, last) == last)
-            {
-                return next;
-            }
-        }
     }
 
     private static AssignmentResponse ToResponse(AssignmentRow row) => new(

@@ -23,7 +23,7 @@ internal sealed class PipelineHealthQuery(ClickHouseClient clickHouse, IOptions<
     public async Task<PipelineHealthResponse> RunAsync(DateTimeOffset since, CancellationToken cancellationToken)
     {
         var topic = kafka.Value.Topic;
-        var bound = Literal(WholeSecondsFrom(since));
+        var bound = Literal(WholeSeconds.AtOrAfter(since));
         var partitions = clickHouse.QueryAsync(
             $"""
             SELECT kafka_partition, next_offset, watermark_ms, log_end_offset, updated_at
@@ -70,22 +70,6 @@ internal sealed class PipelineHealthQuery(ClickHouseClient clickHouse, IOptions<
             other.FinalEvents == 0 ? null : (double)other.Adjustments / other.FinalEvents,
             other.SinkErrors,
             other.DeadLetters);
-    }
-
-    /// <summary>
-    /// The first whole second at or after <paramref name="since"/> (ClickHouse <c>DateTime</c> holds seconds, so
-    /// <c>column &gt;= that second</c> is <c>column &gt;= since</c>); the Unix epoch for anything before it.
-    /// </summary>
-    private static DateTimeOffset WholeSecondsFrom(DateTimeOffset since)
-    {
-        var ticks = since.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
-        if (ticks <= 0)
-        {
-            return DateTimeOffset.UnixEpoch;
-        }
-
-        var seconds = (ticks + TimeSpan.TicksPerSecond - 1) / TimeSpan.TicksPerSecond;
-        return DateTimeOffset.FromUnixTimeSeconds(seconds);
     }
 
     private static PartitionHealth ToPartition(ProgressRow row) => new(

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Metering.ClickHouse;
 using Metering.Events.Meters;
+using Metering.Query.Accounts;
 using Metering.Query.Reports;
 using Metering.Query.Windows;
 using Metering.Windowing;
@@ -17,7 +18,12 @@ namespace Metering.Query.Usage;
 /// aggregator counted — not duplicates, not late events (those are adjustments) — folded with the meter's own paths.
 /// Values reach the SQL only through <see cref="ClickHouseSql.Literal(string)"/>; names only from the meter definitions.
 /// </summary>
-internal sealed class UsageQuery(ClickHouseClient clickHouse, WindowFinality finality, IOptions<RollupWindowOptions> windowOptions)
+/// <remarks>
+/// Subjects of accounts whose personal data is off are shown, grouped and filtered as their pseudonyms
+/// (<see cref="PersonalData"/>), so a report shows no more of them than the account allows.
+/// </remarks>
+internal sealed class UsageQuery(
+    ClickHouseClient clickHouse, WindowFinality finality, AccountSettingsStore settings, IOptions<RollupWindowOptions> windowOptions)
 {
     /// <summary>The most raw events one answer may fold; beyond it the caller is asked to narrow the query.</summary>
     public const int MaxRawEvents = 1_000_000;
@@ -26,7 +32,11 @@ internal sealed class UsageQuery(ClickHouseClient clickHouse, WindowFinality fin
     public async Task<(UsageResponse? Response, string? Error)> RunAsync(UsageRequest request, TimeProvider clock, CancellationToken cancellationToken)
     {
         var meter = request.Meter;
-        var range = await RangeAsync(request, cancellationToken);
+        var hidden = request.GroupBy.Contains("subject") || request.Subjects.Count > 0
+            ? await settings.LoadHiddenAsync(request.Accounts, cancellationToken)
+            : [];
+        var subject = PersonalData.ShownSql(hidden);
+        var range = await RangeAsync(request, subject, cancellationToken);
         var zoneName = request.TimeZone.Id;
         if (range is not var (from, to))
         {
@@ -44,8 +54,8 @@ internal sealed class UsageQuery(ClickHouseClient clickHouse, WindowFinality fin
 
         var watermarks = finality.LoadAsync(cancellationToken);
         var rows = windows.AlignedTo(windowOptions.Value.WindowSize)
-            ? await FromRollupsAsync(request, windows, cancellationToken)
-            : await FromRawEventsAsync(request, windows, cancellationToken);
+            ? await FromRollupsAsync(request, windows, subject, cancellationToken)
+            : await FromRawEventsAsync(request, windows, subject, hidden.ToDictionary(h => h.Account, StringComparer.Ordinal), cancellationToken);
         if (rows is null)
         {
             return (null, $"the range holds more than {MaxRawEvents} events of meter {meter.Name}, and its windows in {zoneName} do not "
@@ -80,7 +90,7 @@ internal sealed class UsageQuery(ClickHouseClient clickHouse, WindowFinality fin
     private const string Provisional = "provisional";
 
     /// <summary>The requested range; an open end is the first or last usage that the filters select; null without any.</summary>
-    private async Task<(DateTimeOffset From, DateTimeOffset To)?> RangeAsync(UsageRequest request, CancellationToken cancellationToken)
+    private async Task<(DateTimeOffset From, DateTimeOffset To)?> RangeAsync(UsageRequest request, string subject, CancellationToken cancellationToken)
     {
         if (request.From is { } f && request.To is { } t)
         {
@@ -91,7 +101,7 @@ internal sealed class UsageQuery(ClickHouseClient clickHouse, WindowFinality fin
             $"""
             SELECT toInt64(toUInt32(min(window_start))) * 1000 AS first_ms, toInt64(toUInt32(max(window_end))) * 1000 AS last_ms, count() AS rows
             FROM rollups
-            WHERE {string.Join(" AND ", Filters(request, "window_start"))}
+            WHERE {string.Join(" AND ", Filters(request, subject, rollups: true))}
             """,
             QueryStorageJsonContext.Default.UsageBoundsRow, cancellationToken: cancellationToken)).Single();
         if (bounds.Rows == 0)
@@ -104,7 +114,7 @@ internal sealed class UsageQuery(ClickHouseClient clickHouse, WindowFinality fin
         return from < to ? (from, to) : null;
     }
 
-    private async Task<List<WindowedRow>> FromRollupsAsync(UsageRequest request, UsageWindows windows, CancellationToken cancellationToken)
+    private async Task<List<WindowedRow>> FromRollupsAsync(UsageRequest request, UsageWindows windows, string subject, CancellationToken cancellationToken)
     {
         var zone = Literal(request.TimeZone.Id);
         var bucket = request.WindowSize switch
@@ -115,8 +125,10 @@ internal sealed class UsageQuery(ClickHouseClient clickHouse, WindowFinality fin
             WindowSize.MONTH => $"toDateTime(toStartOfMonth(window_start, {zone}), {zone})",
             _ => "toDateTime(0)",
         };
-        var dims = request.GroupBy.Count == 0 ? "emptyArrayString()" : "[" + string.Join(", ", request.GroupBy.Select(Dimension)) + "]";
-        var filters = Filters(request, "window_start");
+        var dims = request.GroupBy.Count == 0
+            ? "emptyArrayString()"
+            : "[" + string.Join(", ", request.GroupBy.Select(name => name == "subject" ? subject : Dimension(name))) + "]";
+        var filters = Filters(request, subject, rollups: true);
         filters.Add($"window_start >= {Literal(windows.From)}");
         filters.Add($"window_start < {Literal(windows.To)}");
         var rows = await clickHouse.QueryAsync(
@@ -144,10 +156,11 @@ internal sealed class UsageQuery(ClickHouseClient clickHouse, WindowFinality fin
     }
 
     /// <summary>The windows folded from the raw events; null when there are more than <see cref="MaxRawEvents"/>.</summary>
-    private async Task<List<WindowedRow>?> FromRawEventsAsync(UsageRequest request, UsageWindows windows, CancellationToken cancellationToken)
+    private async Task<List<WindowedRow>?> FromRawEventsAsync(
+        UsageRequest request, UsageWindows windows, string subject, Dictionary<string, AccountSettings> hidden, CancellationToken cancellationToken)
     {
         var meter = request.Meter;
-        var filters = Filters(request, column: null);
+        var filters = Filters(request, subject, rollups: false);
         // DateTime holds whole seconds; the exact bounds are applied below to the milliseconds.
         filters.Add($"event_time >= {Literal(windows.From)}");
         filters.Add($"event_time <= {Literal(windows.To)}");
@@ -189,7 +202,7 @@ internal sealed class UsageQuery(ClickHouseClient clickHouse, WindowFinality fin
             {
                 "account" => e.Account,
                 "team" => e.Team,
-                "subject" => e.Subject,
+                "subject" => e.Subject.Length > 0 && hidden.TryGetValue(e.Account, out var account) ? account.Show(e.Subject) : e.Subject,
                 _ => GroupByValue(meter, name, data),
             }).ToArray();
             var key = (window, string.Join('\0', dims));
@@ -242,19 +255,22 @@ internal sealed class UsageQuery(ClickHouseClient clickHouse, WindowFinality fin
         return new UsageDataRow(windows.Start(row.Window), windows.End(row.Window), row.Value, isFinal ? Final : Provisional, subject, groupBy);
     }
 
-    /// <summary>The conditions of the request's filters on rollup rows (<paramref name="column"/> set) or raw events (null).</summary>
-    private static List<string> Filters(UsageRequest request, string? column)
+    /// <summary>
+    /// The conditions of the request's filters on rollup rows or raw events; <paramref name="subject"/> is the subject as
+    /// shown, which is what the subject filter compares with.
+    /// </summary>
+    private static List<string> Filters(UsageRequest request, string subject, bool rollups)
     {
         var filters = new List<string>();
-        if (column is not null)
+        if (rollups)
         {
             filters.Add($"meter = {Literal(request.Meter.Name)}");
         }
 
         AddIn(filters, "account", request.Accounts);
         AddIn(filters, "team", request.Teams);
-        AddIn(filters, "subject", request.Subjects);
-        if (column is not null)
+        AddIn(filters, subject, request.Subjects);
+        if (rollups)
         {
             foreach (var (name, values) in request.GroupByFilters)
             {
