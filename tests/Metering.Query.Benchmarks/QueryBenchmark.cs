@@ -37,12 +37,12 @@ internal static class QueryBenchmark
             await using var database = await clickHouse.CreateDatabaseAsync("bench_query", cancellationToken);
             using var clickHouseHttp = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
             var loadOptions = clickHouse.CreateOptions(database.Name);
-            loadOptions.RequestTimeout = TimeSpan.FromMinutes(10); // OPTIMIZE … FINAL of 14 M rows takes a while on 2 busy cores
+            loadOptions.RequestTimeout = TimeSpan.FromMinutes(10); // OPTIMIZE … FINAL of 14 M rows: a while on 2 busy cores
             var loader = new RollupLoader(new ClickHouseClient(clickHouseHttp, loadOptions), options);
             Console.WriteLine(
-                $"bench-query: {loader.Rows:N0} rollups = {options.Accounts:N0} accounts x {options.Subjects} subjects ({loader.Teams} teams an "
-                + $"account) x {RollupLoader.MeterCount} meters x {options.Days} days x {options.Hours} active hours of {RollupLoader.Month}; "
-                + $"{options.Requests} timed requests per report");
+                $"bench-query: {loader.Rows:N0} rollups = {options.Accounts:N0} accounts x {options.Subjects} subjects "
+                + $"({loader.Teams} teams an account) x {RollupLoader.MeterCount} meters x {options.Days} days x {options.Hours} "
+                + $"active hours of {RollupLoader.Month}; {options.Requests} timed requests per report");
             Console.WriteLine(
                 $"clickhouse: {(clickHouse.IsLocal ? "private server" : "external server")} at {clickHouse.Url}, database {database.Name}, "
                 + "migrations applied");
@@ -71,17 +71,22 @@ internal static class QueryBenchmark
                 BaseAddress = new Uri(service.Url),
                 Timeout = TimeSpan.FromMinutes(5),
             };
-            var accounts = Enumerable.Range(0, RotatedAccounts).Select(k => loader.Account((421 + (k * 97)) % options.Accounts)).Distinct().ToList();
+            var accounts = Enumerable.Range(0, RotatedAccounts)
+                .Select(k => loader.Account((421 + (k * 97)) % options.Accounts))
+                .Distinct()
+                .ToList();
             var requestTotals = await loader.RequestTotalsAsync(accounts, cancellationToken);
+            Task<PhaseCounters> Counters() => PhaseCounters.ReadAsync(http, service.ProcessId, loader.ClickHouse, cancellationToken);
 
             Console.WriteLine($"load average before timing: {LoadAverage()}");
-            var monthly = await MonthlyAsync(http, options, loader, requestTotals[""], cancellationToken);
-            var usage = await UsageAsync(http, options, accounts, requestTotals, cancellationToken);
-            var subjects = await SubjectsAsync(http, options, accounts, cancellationToken);
+            var monthly = await MonthlyAsync(http, Counters, options, loader, requestTotals[""], cancellationToken);
+            var usage = await UsageAsync(http, Counters, options, accounts, requestTotals, cancellationToken);
+            var subjects = await SubjectsAsync(http, Counters, options, accounts, cancellationToken);
             Console.WriteLine($"load average after timing: {LoadAverage()}");
 
-            Console.WriteLine(FormattableString.Invariant(
-                $"RESULT monthly_p50_ms={monthly.P50:F1} monthly_p99_ms={monthly.P99:F1} usage_p50_ms={usage.P50:F1} subjects_p50_ms={subjects.P50:F1}"));
+            Console.WriteLine(
+                FormattableString.Invariant($"RESULT monthly_p50_ms={monthly.P50:F1} monthly_p99_ms={monthly.P99:F1} ")
+                + FormattableString.Invariant($"usage_p50_ms={usage.P50:F1} subjects_p50_ms={subjects.P50:F1}"));
         }
         finally
         {
@@ -120,7 +125,8 @@ internal static class QueryBenchmark
     /// request that was loaded and carry the same checksum.
     /// </summary>
     private static async Task<Latencies> MonthlyAsync(
-        HttpClient http, BenchmarkOptions options, RollupLoader loader, double requestTotal, CancellationToken cancellationToken)
+        HttpClient http, Func<Task<PhaseCounters>> counters, BenchmarkOptions options, RollupLoader loader, double requestTotal,
+        CancellationToken cancellationToken)
     {
         var path = $"/v1/reports/monthly?month={RollupLoader.Month}";
         var expectedRows = options.Accounts * loader.Teams * RollupLoader.MeterCount;
@@ -137,14 +143,15 @@ internal static class QueryBenchmark
             return root.GetProperty("checksum").GetString()!;
         }
 
-        var before = await ServiceMetrics.ScrapeAsync(http, cancellationToken);
+        var before = await counters();
         var cold = await GetAsync(http, path, FinanceKey, cancellationToken);
         var checksum = Check(cold);
-        var afterCold = await ServiceMetrics.ScrapeAsync(http, cancellationToken);
+        var afterCold = await counters();
         Console.WriteLine(
-            $"monthly report (all accounts), cold: {cold.Elapsed.TotalMilliseconds:F0} ms, {expectedRows:N0} rows, {cold.Body.Length:N0} bytes, "
-            + $"final, {checksum[..19]}…; folds every rollup once and keeps the month's totals in monthly_totals");
-        Console.WriteLine($"  clickhouse client in the service: {afterCold.Since(before, 1)}");
+            $"monthly report (all accounts), cold: {cold.Elapsed.TotalMilliseconds:F0} ms, {expectedRows:N0} rows, "
+            + $"{cold.Body.Length:N0} bytes, final, {checksum[..19]}…; "
+            + "folds every rollup once and keeps the month's totals in monthly_totals");
+        Console.WriteLine($"  where the time went: {afterCold.Since(before, 1)}");
 
         var latencies = new Latencies();
         for (var i = 0; i < options.Requests; i++)
@@ -154,16 +161,16 @@ internal static class QueryBenchmark
             Expect(Check(answer) == checksum, $"{path} answered another checksum than the cold report");
         }
 
-        var after = await ServiceMetrics.ScrapeAsync(http, cancellationToken);
+        var after = await counters();
         Console.WriteLine($"monthly report (all accounts), kept totals: {latencies}; same rows and checksum as cold");
-        Console.WriteLine($"  clickhouse client in the service: {after.Since(afterCold, options.Requests)}");
+        Console.WriteLine($"  where the time went: {after.Since(afterCold, options.Requests)}");
         return latencies;
     }
 
     /// <summary>api_requests by DAY for one account over the month, rotating over accounts: one final row a loaded day.</summary>
     private static async Task<Latencies> UsageAsync(
-        HttpClient http, BenchmarkOptions options, List<string> accounts, IReadOnlyDictionary<string, double> requestTotals,
-        CancellationToken cancellationToken)
+        HttpClient http, Func<Task<PhaseCounters>> counters, BenchmarkOptions options, List<string> accounts,
+        IReadOnlyDictionary<string, double> requestTotals, CancellationToken cancellationToken)
     {
         static string PathOf(string account) => $"/v1/meters/api_requests/usage?account={account}&{Range}&windowSize=DAY";
         void Check(Answer answer, string account)
@@ -171,22 +178,25 @@ internal static class QueryBenchmark
             var path = PathOf(account);
             using var document = Parse(answer, path);
             var data = document.RootElement.GetProperty("data");
-            Expect(data.GetArrayLength() == options.Days, $"{path} answered {data.GetArrayLength()} rows, not one for each of {options.Days} days");
-            Expect(data.EnumerateArray().All(r => r.GetProperty("status").GetString() == "final"), $"{path} answered rows that are not final");
+            Expect(data.GetArrayLength() == options.Days,
+                $"{path} answered {data.GetArrayLength()} rows, not one for each of {options.Days} days");
+            Expect(data.EnumerateArray().All(r => r.GetProperty("status").GetString() == "final"),
+                $"{path} answered rows that are not final");
             var total = data.EnumerateArray().Sum(r => r.GetProperty("value").GetDouble());
             Expect(total == requestTotals[account], $"{path} counts {total:N0} requests, the rollups {requestTotals[account]:N0}");
         }
 
-        var (latencies, clickHouse) = await TimeAsync(http, options, accounts, PathOf, AdminKey, Check, "usage by DAY of one account",
-            cancellationToken);
+        var (latencies, clickHouse) = await TimeAsync(
+            http, counters, options, accounts, PathOf, AdminKey, Check, "usage by DAY of one account", cancellationToken);
         Console.WriteLine($"usage by DAY of one account (api_requests, {accounts.Count} accounts in turn): {latencies}");
-        Console.WriteLine($"  clickhouse client in the service: {clickHouse}");
+        Console.WriteLine($"  where the time went: {clickHouse}");
         return latencies;
     }
 
     /// <summary>The subjects of one account over the month, rotating over accounts; NaN when this build has no such endpoint.</summary>
     private static async Task<Latencies> SubjectsAsync(
-        HttpClient http, BenchmarkOptions options, List<string> accounts, CancellationToken cancellationToken)
+        HttpClient http, Func<Task<PhaseCounters>> counters, BenchmarkOptions options, List<string> accounts,
+        CancellationToken cancellationToken)
     {
         static string PathOf(string account) => $"/v1/accounts/{account}/subjects?{Range}";
         var probe = await GetAsync(http, PathOf(accounts[0]), AdminKey, cancellationToken);
@@ -211,10 +221,10 @@ internal static class QueryBenchmark
         }
 
         Check(probe, accounts[0]);
-        var (latencies, clickHouse) = await TimeAsync(http, options, accounts, PathOf, AdminKey, Check, "subjects of one account",
-            cancellationToken);
+        var (latencies, clickHouse) = await TimeAsync(
+            http, counters, options, accounts, PathOf, AdminKey, Check, "subjects of one account", cancellationToken);
         Console.WriteLine($"subjects of one account ({accounts.Count} accounts in turn): {latencies}");
-        Console.WriteLine($"  clickhouse client in the service: {clickHouse}");
+        Console.WriteLine($"  where the time went: {clickHouse}");
         return latencies;
     }
 
@@ -223,8 +233,8 @@ internal static class QueryBenchmark
     /// the account changing with every request; also the ClickHouse client time the service spent on the timed ones.
     /// </summary>
     private static async Task<(Latencies Latencies, string ClickHouse)> TimeAsync(
-        HttpClient http, BenchmarkOptions options, List<string> accounts, Func<string, string> pathOf, string key,
-        Action<Answer, string> check, string name, CancellationToken cancellationToken)
+        HttpClient http, Func<Task<PhaseCounters>> counters, BenchmarkOptions options, List<string> accounts,
+        Func<string, string> pathOf, string key, Action<Answer, string> check, string name, CancellationToken cancellationToken)
     {
         for (var i = 0; i < WarmUpRequests; i++)
         {
@@ -238,7 +248,7 @@ internal static class QueryBenchmark
             }
         }
 
-        var before = await ServiceMetrics.ScrapeAsync(http, cancellationToken);
+        var before = await counters();
         var latencies = new Latencies();
         for (var i = 0; i < options.Requests; i++)
         {
@@ -248,7 +258,7 @@ internal static class QueryBenchmark
             check(answer, account);
         }
 
-        var after = await ServiceMetrics.ScrapeAsync(http, cancellationToken);
+        var after = await counters();
         return (latencies, after.Since(before, options.Requests));
     }
 

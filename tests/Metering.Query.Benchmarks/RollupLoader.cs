@@ -46,6 +46,9 @@ internal sealed class RollupLoader(ClickHouseClient clickHouse, BenchmarkOptions
 
     public static int MeterCount => Meters.Length;
 
+    /// <summary>The client the rollups are written with, in the benchmark's database.</summary>
+    public ClickHouseClient ClickHouse => clickHouse;
+
     /// <summary>Subjects are spread over (at most) three teams per account.</summary>
     public int Teams => Math.Min(TeamNames.Length, options.Subjects);
 
@@ -132,7 +135,8 @@ internal sealed class RollupLoader(ClickHouseClient clickHouse, BenchmarkOptions
     /// The api_requests count of each of <paramref name="accounts"/> and of all accounts together (key ""), read back
     /// from the table: what the reports must show.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, double>> RequestTotalsAsync(IEnumerable<string> accounts, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, double>> RequestTotalsAsync(
+        IEnumerable<string> accounts, CancellationToken cancellationToken)
     {
         var rows = await clickHouse.QueryAsync(
             $"""
