@@ -37,7 +37,7 @@ bench-pipeline: setup
 	@dotnet artifacts/bin/Metering.Pipeline.Benchmarks/release/Metering.Pipeline.Benchmarks.dll $(BENCH_ARGS)
 
 # Query latency: a month of rollups (about 14 M rows) in a private ClickHouse, p50/p99 of the monthly report, usage by day
-# and subjects of one account through the query service (BENCH_ARGS="--accounts A --subjects S --days D --hours H --requests R").
+# and subjects of one account through the query service (BENCH_ARGS="--accounts A --subjects S --days D --hours H --requests R --warmup W").
 bench-query: setup
 	@dotnet build tests/Metering.Query.Benchmarks -c Release --no-restore --nologo --verbosity quiet
 	@dotnet artifacts/bin/Metering.Query.Benchmarks/release/Metering.Query.Benchmarks.dll $(BENCH_ARGS)

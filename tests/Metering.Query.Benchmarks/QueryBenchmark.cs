@@ -20,9 +20,6 @@ internal static class QueryBenchmark
     private const string AdminKey = "bench-query-admin-key-0123456789";
     private const string Range = "from=2026-10-01T00:00:00Z&to=2026-11-01T00:00:00Z";
 
-    /// <summary>Requests before the timed ones of an endpoint (JIT, first reads of the parts); the first is printed apart.</summary>
-    private const int WarmUpRequests = 5;
-
     /// <summary>The per-account reports rotate over this many accounts, acct-0421 first.</summary>
     private const int RotatedAccounts = 10;
 
@@ -42,7 +39,7 @@ internal static class QueryBenchmark
             Console.WriteLine(
                 $"bench-query: {loader.Rows:N0} rollups = {options.Accounts:N0} accounts x {options.Subjects} subjects "
                 + $"({loader.Teams} teams an account) x {RollupLoader.MeterCount} meters x {options.Days} days x {options.Hours} "
-                + $"active hours of {RollupLoader.Month}; {options.Requests} timed requests per report");
+                + $"active hours of {RollupLoader.Month}; {options.WarmUp} untimed and {options.Requests} timed requests per report");
             Console.WriteLine(
                 $"clickhouse: {(clickHouse.IsLocal ? "private server" : "external server")} at {clickHouse.Url}, database {database.Name}, "
                 + "migrations applied");
@@ -143,7 +140,7 @@ internal static class QueryBenchmark
             return root.GetProperty("checksum").GetString()!;
         }
 
-        var before = await counters();
+        var beforeCold = await counters();
         var cold = await GetAsync(http, path, FinanceKey, cancellationToken);
         var checksum = Check(cold);
         var afterCold = await counters();
@@ -151,19 +148,22 @@ internal static class QueryBenchmark
             $"monthly report (all accounts), cold: {cold.Elapsed.TotalMilliseconds:F0} ms, {expectedRows:N0} rows, "
             + $"{cold.Body.Length:N0} bytes, final, {checksum[..19]}…; "
             + "folds every rollup once and keeps the month's totals in monthly_totals");
-        Console.WriteLine($"  where the time went: {afterCold.Since(before, 1)}");
+        Console.WriteLine($"  where the time went: {afterCold.Since(beforeCold, 1)}");
 
-        var latencies = new Latencies();
-        for (var i = 0; i < options.Requests; i++)
+        async Task<TimeSpan> RequestAsync(int i)
         {
             var answer = await GetAsync(http, path, FinanceKey, cancellationToken);
-            latencies.Add(answer.Elapsed);
             Expect(Check(answer) == checksum, $"{path} answered another checksum than the cold report");
+            return answer.Elapsed;
         }
 
+        var warmUp = await SeriesAsync(options.WarmUp, RequestAsync);
+        PrintWarmUp("monthly report (all accounts)", warmUp);
+        var before = await counters();
+        var latencies = await SeriesAsync(options.Requests, RequestAsync);
         var after = await counters();
         Console.WriteLine($"monthly report (all accounts), kept totals: {latencies}; same rows and checksum as cold");
-        Console.WriteLine($"  where the time went: {after.Since(afterCold, options.Requests)}");
+        Console.WriteLine($"  where the time went: {after.Since(before, options.Requests)}");
         return latencies;
     }
 
@@ -229,37 +229,51 @@ internal static class QueryBenchmark
     }
 
     /// <summary>
-    /// <see cref="WarmUpRequests"/> untimed requests (the first one's time printed), then the timed ones, each checked,
-    /// the account changing with every request; also the ClickHouse client time the service spent on the timed ones.
+    /// A first request (its time printed), the untimed warm-up ones, then the timed ones, each checked, the account
+    /// changing with every request; also where the time of the timed ones went.
     /// </summary>
     private static async Task<(Latencies Latencies, string ClickHouse)> TimeAsync(
         HttpClient http, Func<Task<PhaseCounters>> counters, BenchmarkOptions options, List<string> accounts,
         Func<string, string> pathOf, string key, Action<Answer, string> check, string name, CancellationToken cancellationToken)
     {
-        for (var i = 0; i < WarmUpRequests; i++)
+        async Task<TimeSpan> RequestAsync(int i)
         {
             var account = accounts[i % accounts.Count];
             var answer = await GetAsync(http, pathOf(account), key, cancellationToken);
             check(answer, account);
-            if (i == 0)
-            {
-                Console.WriteLine($"{name}, first request: {answer.Elapsed.TotalMilliseconds:F1} ms, {answer.Body.Length:N0} bytes "
-                    + $"(then {WarmUpRequests - 1} more untimed)");
-            }
+            return answer.Elapsed;
         }
 
+        Console.WriteLine($"{name}, first request: {(await RequestAsync(0)).TotalMilliseconds:F1} ms");
+        PrintWarmUp(name, await SeriesAsync(options.WarmUp, i => RequestAsync(i + 1)));
         var before = await counters();
-        var latencies = new Latencies();
-        for (var i = 0; i < options.Requests; i++)
-        {
-            var account = accounts[i % accounts.Count];
-            var answer = await GetAsync(http, pathOf(account), key, cancellationToken);
-            latencies.Add(answer.Elapsed);
-            check(answer, account);
-        }
-
+        var latencies = await SeriesAsync(options.Requests, RequestAsync);
         var after = await counters();
         return (latencies, after.Since(before, options.Requests));
+    }
+
+    /// <summary><paramref name="count"/> requests one after the other; their latencies.</summary>
+    private static async Task<Latencies> SeriesAsync(int count, Func<int, Task<TimeSpan>> requestAsync)
+    {
+        var latencies = new Latencies();
+        for (var i = 0; i < count; i++)
+        {
+            latencies.Add(await requestAsync(i));
+        }
+
+        return latencies;
+    }
+
+    /// <summary>
+    /// The warm-up requests are not part of the result: a service just started still compiles its hot paths (tiered JIT),
+    /// which takes many requests on 2 busy cores and costs them more CPU than the report itself.
+    /// </summary>
+    private static void PrintWarmUp(string name, Latencies warmUp)
+    {
+        if (warmUp.Count > 0)
+        {
+            Console.WriteLine($"{name}, warm-up of the just-started service, untimed: {warmUp}");
+        }
     }
 
     /// <summary>One GET, timed from sending the request until the whole body is read.</summary>
