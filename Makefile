@@ -1,7 +1,7 @@
 # Metering: two commands. `make run` starts the whole pipeline locally; `make test` runs every test.
 # Both install what they need first (scripts/setup: Debian packages, librdkafka, NuGet restore) and
 # skip what is already there.
-.PHONY: setup build build-services run test test-unit lint bench-ingest bench-pipeline chaos clean
+.PHONY: setup build build-services run test test-unit lint bench-ingest bench-pipeline bench-query chaos clean
 
 SERVICES := DevBroker Aggregator Ingest Query
 
@@ -35,6 +35,12 @@ bench-ingest: setup
 bench-pipeline: setup
 	@dotnet build tests/Metering.Pipeline.Benchmarks -c Release --no-restore --nologo --verbosity quiet
 	@dotnet artifacts/bin/Metering.Pipeline.Benchmarks/release/Metering.Pipeline.Benchmarks.dll $(BENCH_ARGS)
+
+# Query latency: a month of rollups (about 14 M rows) in a private ClickHouse, p50/p99 of the monthly report, usage by day
+# and subjects of one account through the query service (BENCH_ARGS="--accounts A --subjects S --days D --hours H --requests R --warmup W").
+bench-query: setup
+	@dotnet build tests/Metering.Query.Benchmarks -c Release --no-restore --nologo --verbosity quiet
+	@dotnet artifacts/bin/Metering.Query.Benchmarks/release/Metering.Query.Benchmarks.dll $(BENCH_ARGS)
 
 # Exactly-once under chaos: 1,000,000 events through the gateway while the aggregator is killed at least 10 times and a
 # second instance joins and leaves; ClickHouse against an independent oracle (CHAOS_ARGS="--events N --kills K ...").
