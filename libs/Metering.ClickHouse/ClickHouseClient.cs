@@ -198,6 +198,28 @@ public sealed class ClickHouseClient
         return content?.RowsWritten ?? 0;
     }
 
+    /// <summary>
+    /// Sends <paramref name="rows"/> as <c>INSERT INTO table (columns) FORMAT RowBinary</c>. A retry sends the same
+    /// bytes again; see the remarks on <see cref="ClickHouseClient"/> about retried inserts. For an atomic insert keep
+    /// a batch at most 1,048,576 rows and in one partition (DESIGN.md §3).
+    /// </summary>
+    public async Task InsertAsync(RowBinaryRows rows, ClickHouseQueryOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var query = $"INSERT INTO {ClickHouseSql.Identifier(rows.Table)} ({string.Join(", ", rows.Columns.Select(ClickHouseSql.Identifier))}) FORMAT RowBinary";
+        await SendAsync(
+            "INSERT",
+            () =>
+            {
+                var content = new ReadOnlyMemoryContent(rows.Data);
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+                return CreateRequest(options, query, content, []);
+            },
+            ReadCommandResponseAsync,
+            options?.QueryId,
+            cancellationToken);
+    }
+
     /// <summary>Whether the server answers <c>GET /ping</c> (no retries).</summary>
     public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
     {

@@ -11,7 +11,20 @@ internal static class Rows
         ulong Big,
         double Real,
         [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset At,
-        string[] Tags);
+        string[] Tags) : IRowBinaryRow<RoundTripRow>
+    {
+        public static IReadOnlyList<string> Columns { get; } = ["id", "text", "big", "real", "at", "tags"];
+
+        public void WriteTo(RowBinaryWriter writer)
+        {
+            writer.WriteUInt32(Id);
+            writer.WriteString(Text);
+            writer.WriteUInt64(Big);
+            writer.WriteFloat64(Real);
+            writer.WriteDateTime(At);
+            writer.WriteStringArray(Tags);
+        }
+    }
 
     internal sealed record StringRow(string S);
 
