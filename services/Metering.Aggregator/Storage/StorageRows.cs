@@ -3,7 +3,7 @@ using Metering.ClickHouse;
 
 namespace Metering.Aggregator.Storage;
 
-/// <summary>A row of <c>usage_events</c> (schemas/clickhouse/0001).</summary>
+/// <summary>A row of <c>usage_events</c> (schemas/clickhouse/0001); written as RowBinary, read back as JSON.</summary>
 internal sealed record UsageEventRow(
     ushort KafkaPartition,
     ulong KafkaOffset,
@@ -20,7 +20,34 @@ internal sealed record UsageEventRow(
     [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset IngestedAt,
     string Data,
     byte Duplicate,
-    string Errors);
+    string Errors) : IRowBinaryRow<UsageEventRow>
+{
+    public static IReadOnlyList<string> Columns { get; } =
+    [
+        "kafka_partition", "kafka_offset", "account", "source", "id", "type", "subject", "team", "group_name", "event_time",
+        "event_time_ms", "ingest_id", "ingested_at", "data", "duplicate", "errors",
+    ];
+
+    public void WriteTo(RowBinaryWriter writer)
+    {
+        writer.WriteUInt16(KafkaPartition);
+        writer.WriteUInt64(KafkaOffset);
+        writer.WriteString(Account);
+        writer.WriteString(Source);
+        writer.WriteString(Id);
+        writer.WriteString(Type);
+        writer.WriteString(Subject);
+        writer.WriteString(Team);
+        writer.WriteString(GroupName);
+        writer.WriteDateTime(EventTime);
+        writer.WriteUInt16(EventTimeMs);
+        writer.WriteString(IngestId);
+        writer.WriteDateTime(IngestedAt);
+        writer.WriteString(Data);
+        writer.WriteUInt8(Duplicate);
+        writer.WriteString(Errors);
+    }
+}
 
 /// <summary>A row of <c>rollups</c> (schemas/clickhouse/0002).</summary>
 internal sealed record RollupRow(
@@ -42,7 +69,37 @@ internal sealed record RollupRow(
     IReadOnlyList<string> UniqueValues,
     [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset FinalizedAt,
     ulong Version,
-    [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset UpdatedAt);
+    [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset UpdatedAt) : IRowBinaryRow<RollupRow>
+{
+    public static IReadOnlyList<string> Columns { get; } =
+    [
+        "meter", "account", "team", "subject", "group_by", "window_start", "window_end", "kafka_partition", "event_count", "value_count",
+        "value_sum", "value_min", "value_max", "latest_value", "latest_time_ms", "unique_values", "finalized_at", "version", "updated_at",
+    ];
+
+    public void WriteTo(RowBinaryWriter writer)
+    {
+        writer.WriteString(Meter);
+        writer.WriteString(Account);
+        writer.WriteString(Team);
+        writer.WriteString(Subject);
+        writer.WriteString(GroupBy);
+        writer.WriteDateTime(WindowStart);
+        writer.WriteDateTime(WindowEnd);
+        writer.WriteUInt16(KafkaPartition);
+        writer.WriteUInt64(EventCount);
+        writer.WriteUInt64(ValueCount);
+        writer.WriteFloat64(ValueSum);
+        writer.WriteFloat64(ValueMin);
+        writer.WriteFloat64(ValueMax);
+        writer.WriteFloat64(LatestValue);
+        writer.WriteInt64(LatestTimeMs);
+        writer.WriteStringArray(UniqueValues);
+        writer.WriteDateTime(FinalizedAt);
+        writer.WriteUInt64(Version);
+        writer.WriteDateTime(UpdatedAt);
+    }
+}
 
 /// <summary>A row of <c>progress</c> (schemas/clickhouse/0003).</summary>
 internal sealed record ProgressRow(
@@ -51,7 +108,23 @@ internal sealed record ProgressRow(
     ulong NextOffset,
     long WatermarkMs,
     ulong LogEndOffset,
-    [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset UpdatedAt);
+    [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset UpdatedAt) : IRowBinaryRow<ProgressRow>
+{
+    public static IReadOnlyList<string> Columns { get; } =
+    [
+        "topic", "kafka_partition", "next_offset", "watermark_ms", "log_end_offset", "updated_at",
+    ];
+
+    public void WriteTo(RowBinaryWriter writer)
+    {
+        writer.WriteString(Topic);
+        writer.WriteUInt16(KafkaPartition);
+        writer.WriteUInt64(NextOffset);
+        writer.WriteInt64(WatermarkMs);
+        writer.WriteUInt64(LogEndOffset);
+        writer.WriteDateTime(UpdatedAt);
+    }
+}
 
 /// <summary>A row of <c>dead_letters</c> (schemas/clickhouse/0004).</summary>
 internal sealed record DeadLetterRow(
@@ -61,7 +134,24 @@ internal sealed record DeadLetterRow(
     string Key,
     string PayloadBase64,
     string Reason,
-    [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset ReceivedAt);
+    [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset ReceivedAt) : IRowBinaryRow<DeadLetterRow>
+{
+    public static IReadOnlyList<string> Columns { get; } =
+    [
+        "topic", "kafka_partition", "kafka_offset", "key", "payload_base64", "reason", "received_at",
+    ];
+
+    public void WriteTo(RowBinaryWriter writer)
+    {
+        writer.WriteString(Topic);
+        writer.WriteUInt16(KafkaPartition);
+        writer.WriteUInt64(KafkaOffset);
+        writer.WriteString(Key);
+        writer.WriteString(PayloadBase64);
+        writer.WriteString(Reason);
+        writer.WriteDateTime(ReceivedAt);
+    }
+}
 
 /// <summary>A row of <c>adjustments</c> (schemas/clickhouse/0005): one late event for one meter.</summary>
 internal sealed record AdjustmentRow(
@@ -81,7 +171,35 @@ internal sealed record AdjustmentRow(
     byte HasValue,
     double Value,
     string UniqueValue,
-    [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset ReceivedAt);
+    [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset ReceivedAt) : IRowBinaryRow<AdjustmentRow>
+{
+    public static IReadOnlyList<string> Columns { get; } =
+    [
+        "meter", "account", "team", "subject", "group_by", "window_start", "window_end", "kafka_partition", "kafka_offset", "source", "id",
+        "event_time", "event_time_ms", "has_value", "value", "unique_value", "received_at",
+    ];
+
+    public void WriteTo(RowBinaryWriter writer)
+    {
+        writer.WriteString(Meter);
+        writer.WriteString(Account);
+        writer.WriteString(Team);
+        writer.WriteString(Subject);
+        writer.WriteString(GroupBy);
+        writer.WriteDateTime(WindowStart);
+        writer.WriteDateTime(WindowEnd);
+        writer.WriteUInt16(KafkaPartition);
+        writer.WriteUInt64(KafkaOffset);
+        writer.WriteString(Source);
+        writer.WriteString(Id);
+        writer.WriteDateTime(EventTime);
+        writer.WriteUInt16(EventTimeMs);
+        writer.WriteUInt8(HasValue);
+        writer.WriteFloat64(Value);
+        writer.WriteString(UniqueValue);
+        writer.WriteDateTime(ReceivedAt);
+    }
+}
 
 /// <summary>A row of <c>assignments</c> (schemas/clickhouse/0006) as the directory reads it.</summary>
 internal sealed record AssignmentRow(string Account, string Subject, string Team, string GroupName, long ValidFromMs, long ValidToMs);
@@ -92,7 +210,19 @@ internal sealed record SinkErrorRow(
     [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset StartedAt,
     [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset EndedAt,
     ulong FailedAttempts,
-    string LastError);
+    string LastError) : IRowBinaryRow<SinkErrorRow>
+{
+    public static IReadOnlyList<string> Columns { get; } = ["instance", "started_at", "ended_at", "failed_attempts", "last_error"];
+
+    public void WriteTo(RowBinaryWriter writer)
+    {
+        writer.WriteString(Instance);
+        writer.WriteDateTime(StartedAt);
+        writer.WriteDateTime(EndedAt);
+        writer.WriteUInt64(FailedAttempts);
+        writer.WriteString(LastError);
+    }
+}
 
 /// <summary>The dedupe key of a counted event, read back to rebuild a partition's dedupe horizon.</summary>
 internal sealed record DedupeKeyRow(
