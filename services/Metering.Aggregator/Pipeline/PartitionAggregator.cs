@@ -68,7 +68,7 @@ internal sealed class PartitionAggregator
 
         foreach (var key in snapshot.DedupeKeys)
         {
-            _dedupe.TryAdd(DedupeKey(key.Account, key.Source, key.Id), key.EventTime.ToUnixTimeMilliseconds() + key.EventTimeMs);
+            _dedupe.TryAdd(key.Account, key.Source, key.Id, key.EventTime.ToUnixTimeMilliseconds() + key.EventTimeMs);
         }
     }
 
@@ -106,7 +106,6 @@ internal sealed class PartitionAggregator
         NextOffset = offset + 1;
         _touched = true;
         var timeMs = usageEvent.Time.ToUnixTimeMilliseconds();
-        var dedupeKey = DedupeKey(usageEvent.Account, usageEvent.Source, usageEvent.Id);
         bool duplicate;
         string team, group;
         if (_storedDecisions.Remove(offset, out var stored))
@@ -114,12 +113,12 @@ internal sealed class PartitionAggregator
             (duplicate, team, group) = (stored.Duplicate != 0, stored.Team, stored.GroupName);
             if (!duplicate)
             {
-                _dedupe.TryAdd(dedupeKey, timeMs);
+                _dedupe.TryAdd(usageEvent.Account, usageEvent.Source, usageEvent.Id, timeMs);
             }
         }
         else
         {
-            duplicate = !_dedupe.TryAdd(dedupeKey, timeMs);
+            duplicate = !_dedupe.TryAdd(usageEvent.Account, usageEvent.Source, usageEvent.Id, timeMs);
             (team, group) = _directory.Resolve(usageEvent.Account, usageEvent.Subject, timeMs);
         }
 
@@ -295,10 +294,6 @@ internal sealed class PartitionAggregator
             (ushort)Partition, a.EventCount, a.ValueCount, a.Sum, a.Min, a.Max, a.Latest, a.LatestTimeMs, [.. a.UniqueValues],
             final ? now : DateTimeOffset.UnixEpoch, version, now);
     }
-
-    /// <summary>(account, source, id), length-prefixed so that no two keys share a text.</summary>
-    private static string DedupeKey(string account, string source, string id) =>
-        string.Create(CultureInfo.InvariantCulture, $"{account.Length}:{account}{source.Length}:{source}{id}");
 
     /// <summary>The meter's group-by values as a JSON object with its names in ordinal order.</summary>
     private string GroupByJson(MeterDefinition meter, JsonElement? data)
