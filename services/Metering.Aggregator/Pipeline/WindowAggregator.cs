@@ -141,6 +141,7 @@ internal sealed class WindowAggregator(
             return;
         }
 
+        metrics.Publish();
         foreach (var partition in _partitions.Values)
         {
             partition.Flush(_batch, _topic, now);
