@@ -1,3 +1,4 @@
+using System.Text;
 using System.Threading.Channels;
 using Metering.Aggregator.Attribution;
 using Metering.Aggregator.Storage;
@@ -124,7 +125,7 @@ internal sealed class WindowAggregator(
         if (usageEvent is null)
         {
             partition.Skip(record.Offset);
-            _batch.DeadLetters.Add(new DeadLetterRow(_topic, (ushort)record.Partition, (ulong)record.Offset, record.Key ?? "",
+            _batch.DeadLetters.Add(new DeadLetterRow(_topic, (ushort)record.Partition, (ulong)record.Offset, record.Key is { } key ? Encoding.UTF8.GetString(key) : "",
                 Convert.ToBase64String(record.Value), reason!, now));
             metrics.DeadLetter();
             Log.DeadLetter(logger, record.Partition, record.Offset, reason!);
