@@ -1,8 +1,9 @@
 namespace Metering.ClickHouse;
 
 /// <summary>
-/// Rows of one table encoded as <c>RowBinary</c>, ready for <see cref="ClickHouseClient.InsertAsync(RowBinaryRows, ClickHouseQueryOptions?, CancellationToken)"/>:
-/// encoding is done once, before the insert, so it can overlap another insert, and a retry sends the same bytes.
+/// Rows of one table encoded as <c>RowBinary</c>, ready for
+/// <see cref="ClickHouseClient.InsertAsync(RowBinaryRows, ClickHouseQueryOptions?, CancellationToken)"/>: encoding is done
+/// once, before the insert, so it can overlap another insert, and a retry sends the same bytes.
 /// </summary>
 public sealed class RowBinaryRows : IDisposable
 {

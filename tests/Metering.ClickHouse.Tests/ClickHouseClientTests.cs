@@ -78,8 +78,10 @@ public sealed class ClickHouseClientTests
             await Client.InsertAsync(encoded);
         }
 
-        var read = await Client.QueryAsync(
-            $"SELECT id, text, big, real, at, tags FROM {table} ORDER BY id", TestJsonContext.Default.RoundTripRow);
+        var sql = $"SELECT id, text, big, real, at, tags FROM {table} ORDER BY id";
+        var read = format == "json"
+            ? await Client.QueryAsync(sql, TestJsonContext.Default.RoundTripRow)
+            : await Client.QueryRowBinaryAsync(sql, Rows.RoundTripRow.Read);
 
         Assert.That(read, Has.Count.EqualTo(rows.Length));
         for (var i = 0; i < rows.Length; i++)
@@ -94,6 +96,15 @@ public sealed class ClickHouseClientTests
                 Assert.That(read[i].Tags, Is.EqualTo(rows[i].Tags));
             }
         }
+    }
+
+    [Test]
+    public void QueryRowBinaryAsync_ReaderDoesNotFitTheColumns_ThrowsClickHouseException()
+    {
+        var error = Assert.ThrowsAsync<ClickHouseException>(
+            () => Client.QueryRowBinaryAsync("SELECT toUInt8(1) AS x", (ref RowBinaryReader r) => r.ReadUInt64()));
+
+        Assert.That(error.Message, Does.Contain("does not fit the RowBinary rows of UInt64 after 0 rows"));
     }
 
     [Test]

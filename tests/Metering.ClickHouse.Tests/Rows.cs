@@ -15,6 +15,10 @@ internal static class Rows
     {
         public static IReadOnlyList<string> Columns { get; } = ["id", "text", "big", "real", "at", "tags"];
 
+        public static RoundTripRow Read(ref RowBinaryReader reader) =>
+            new(reader.ReadUInt32(), reader.ReadString(), reader.ReadUInt64(), reader.ReadFloat64(), reader.ReadDateTime(),
+                reader.ReadStringArray());
+
         public void WriteTo(RowBinaryWriter writer)
         {
             writer.WriteUInt32(Id);
