@@ -3,7 +3,7 @@ using Metering.ClickHouse;
 
 namespace Metering.Aggregator.Storage;
 
-/// <summary>A row of <c>usage_events</c> (schemas/clickhouse/0001); written as RowBinary, read back as JSON.</summary>
+/// <summary>A row of <c>usage_events</c> (schemas/clickhouse/0001).</summary>
 internal sealed record UsageEventRow(
     ushort KafkaPartition,
     ulong KafkaOffset,
@@ -14,10 +14,10 @@ internal sealed record UsageEventRow(
     string Subject,
     string Team,
     string GroupName,
-    [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset EventTime,
+    DateTimeOffset EventTime,
     ushort EventTimeMs,
     string IngestId,
-    [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset IngestedAt,
+    DateTimeOffset IngestedAt,
     string Data,
     byte Duplicate,
     string Errors) : IRowBinaryRow<UsageEventRow>
@@ -56,8 +56,8 @@ internal sealed record RollupRow(
     string Team,
     string Subject,
     string GroupBy,
-    [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset WindowStart,
-    [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset WindowEnd,
+    DateTimeOffset WindowStart,
+    DateTimeOffset WindowEnd,
     ushort KafkaPartition,
     ulong EventCount,
     ulong ValueCount,
@@ -67,15 +67,22 @@ internal sealed record RollupRow(
     double LatestValue,
     long LatestTimeMs,
     IReadOnlyList<string> UniqueValues,
-    [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset FinalizedAt,
+    DateTimeOffset FinalizedAt,
     ulong Version,
-    [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset UpdatedAt) : IRowBinaryRow<RollupRow>
+    DateTimeOffset UpdatedAt) : IRowBinaryRow<RollupRow>
 {
     public static IReadOnlyList<string> Columns { get; } =
     [
         "meter", "account", "team", "subject", "group_by", "window_start", "window_end", "kafka_partition", "event_count", "value_count",
         "value_sum", "value_min", "value_max", "latest_value", "latest_time_ms", "unique_values", "finalized_at", "version", "updated_at",
     ];
+
+    /// <summary>Reads the columns of <see cref="Columns"/>, in that order.</summary>
+    public static RollupRow Read(ref RowBinaryReader reader) => new(
+        reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadString(),
+        reader.ReadDateTime(), reader.ReadDateTime(), reader.ReadUInt16(), reader.ReadUInt64(), reader.ReadUInt64(),
+        reader.ReadFloat64(), reader.ReadFloat64(), reader.ReadFloat64(), reader.ReadFloat64(), reader.ReadInt64(),
+        reader.ReadStringArray(), reader.ReadDateTime(), reader.ReadUInt64(), reader.ReadDateTime());
 
     public void WriteTo(RowBinaryWriter writer)
     {
@@ -108,12 +115,16 @@ internal sealed record ProgressRow(
     ulong NextOffset,
     long WatermarkMs,
     ulong LogEndOffset,
-    [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset UpdatedAt) : IRowBinaryRow<ProgressRow>
+    DateTimeOffset UpdatedAt) : IRowBinaryRow<ProgressRow>
 {
     public static IReadOnlyList<string> Columns { get; } =
     [
         "topic", "kafka_partition", "next_offset", "watermark_ms", "log_end_offset", "updated_at",
     ];
+
+    /// <summary>Reads the columns of <see cref="Columns"/>, in that order.</summary>
+    public static ProgressRow Read(ref RowBinaryReader reader) =>
+        new(reader.ReadString(), reader.ReadUInt16(), reader.ReadUInt64(), reader.ReadInt64(), reader.ReadUInt64(), reader.ReadDateTime());
 
     public void WriteTo(RowBinaryWriter writer)
     {
@@ -134,7 +145,7 @@ internal sealed record DeadLetterRow(
     string Key,
     string PayloadBase64,
     string Reason,
-    [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset ReceivedAt) : IRowBinaryRow<DeadLetterRow>
+    DateTimeOffset ReceivedAt) : IRowBinaryRow<DeadLetterRow>
 {
     public static IReadOnlyList<string> Columns { get; } =
     [
@@ -160,18 +171,18 @@ internal sealed record AdjustmentRow(
     string Team,
     string Subject,
     string GroupBy,
-    [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset WindowStart,
-    [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset WindowEnd,
+    DateTimeOffset WindowStart,
+    DateTimeOffset WindowEnd,
     ushort KafkaPartition,
     ulong KafkaOffset,
     string Source,
     string Id,
-    [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset EventTime,
+    DateTimeOffset EventTime,
     ushort EventTimeMs,
     byte HasValue,
     double Value,
     string UniqueValue,
-    [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset ReceivedAt) : IRowBinaryRow<AdjustmentRow>
+    DateTimeOffset ReceivedAt) : IRowBinaryRow<AdjustmentRow>
 {
     public static IReadOnlyList<string> Columns { get; } =
     [
@@ -207,8 +218,8 @@ internal sealed record AssignmentRow(string Account, string Subject, string Team
 /// <summary>A row of <c>sink_errors</c> (schemas/clickhouse/0007): one outage of ClickHouse as the sink met it.</summary>
 internal sealed record SinkErrorRow(
     string Instance,
-    [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset StartedAt,
-    [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset EndedAt,
+    DateTimeOffset StartedAt,
+    DateTimeOffset EndedAt,
     ulong FailedAttempts,
     string LastError) : IRowBinaryRow<SinkErrorRow>
 {
@@ -226,27 +237,28 @@ internal sealed record SinkErrorRow(
 
 /// <summary>The dedupe key of a counted event, read back to rebuild a partition's dedupe horizon.</summary>
 internal sealed record DedupeKeyRow(
-    ushort KafkaPartition,
-    string Account,
-    string Source,
-    string Id,
-    [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset EventTime,
-    ushort EventTimeMs);
+    ushort KafkaPartition, string Account, string Source, string Id, DateTimeOffset EventTime, ushort EventTimeMs)
+{
+    /// <summary>The columns <see cref="Read"/> reads, in its order.</summary>
+    public const string Columns = "kafka_partition, account, source, id, event_time, event_time_ms";
+
+    public static DedupeKeyRow Read(ref RowBinaryReader reader) =>
+        new(reader.ReadUInt16(), reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadDateTime(), reader.ReadUInt16());
+}
 
 /// <summary>
 /// The decisions stored with a raw event beyond a partition's progress (written before a crash, not yet
 /// covered by a progress row): a replay of that record repeats them, so attribution is never rewritten.
 /// </summary>
-internal sealed record StoredDecisionRow(ushort KafkaPartition, ulong KafkaOffset, string Team, string GroupName, byte Duplicate);
+internal sealed record StoredDecisionRow(ushort KafkaPartition, ulong KafkaOffset, string Team, string GroupName, byte Duplicate)
+{
+    /// <summary>The columns <see cref="Read"/> reads, in its order.</summary>
+    public const string Columns = "kafka_partition, kafka_offset, team, group_name, duplicate";
+
+    public static StoredDecisionRow Read(ref RowBinaryReader reader) =>
+        new(reader.ReadUInt16(), reader.ReadUInt64(), reader.ReadString(), reader.ReadString(), reader.ReadUInt8());
+}
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
-[JsonSerializable(typeof(UsageEventRow))]
-[JsonSerializable(typeof(RollupRow))]
-[JsonSerializable(typeof(ProgressRow))]
-[JsonSerializable(typeof(DeadLetterRow))]
-[JsonSerializable(typeof(AdjustmentRow))]
 [JsonSerializable(typeof(AssignmentRow))]
-[JsonSerializable(typeof(DedupeKeyRow))]
-[JsonSerializable(typeof(StoredDecisionRow))]
-[JsonSerializable(typeof(SinkErrorRow))]
 internal sealed partial class StorageJsonContext : JsonSerializerContext;
