@@ -21,7 +21,7 @@ internal sealed class AggregatorWorker(
 
         await Task.WhenAll(
             Guard(source.RunAsync(records.Writer, flushed.Reader, stoppingToken, fault.Token), fault),
-            Guard(aggregator.RunAsync(records.Reader, batches.Writer, () => batches.Reader.Count, fault.Token), fault),
+            Guard(aggregator.RunAsync(records.Reader, batches.Writer, () => batches.Reader.Count + sink.Waiting, fault.Token), fault),
             Guard(sink.RunAsync(batches.Reader, flushed.Writer, fault.Token), fault));
     }
 

@@ -24,6 +24,7 @@ internal sealed class ClickHouseSink
     private readonly TimeProvider _clock;
     private readonly string _instance = $"{Environment.MachineName}/{Environment.ProcessId}";
     private SinkErrorRow? _outage; // failed attempts not yet recorded in sink_errors
+    private int _waiting;
 
     public ClickHouseSink(
         ClickHouseClient clickHouse, IOptions<KafkaOptions> kafka, AggregatorMetrics metrics, TimeProvider clock, ILogger<ClickHouseSink> logger)
@@ -56,6 +57,9 @@ internal sealed class ClickHouseSink
             .Build();
     }
 
+    /// <summary>Batches taken from the input and encoded that wait for the write before them (0 or 1).</summary>
+    public int Waiting => Volatile.Read(ref _waiting);
+
     /// <summary>
     /// Writes the batches of <paramref name="input"/> in order, one at a time; the next batch is encoded while the
     /// previous one is being written.
@@ -74,6 +78,7 @@ internal sealed class ClickHouseSink
                 while (input.TryRead(out var batch))
                 {
                     var encoded = EncodedBatch.Encode(batch, _topic);
+                    Volatile.Write(ref _waiting, 1);
                     try
                     {
                         await writing;
@@ -84,6 +89,7 @@ internal sealed class ClickHouseSink
                         throw;
                     }
 
+                    Volatile.Write(ref _waiting, 0);
                     writing = WriteAsync(encoded, flushed, cancellationToken);
                 }
             }
