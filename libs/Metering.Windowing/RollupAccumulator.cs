@@ -6,7 +6,8 @@ namespace Metering.Windowing;
 /// </summary>
 public sealed class RollupAccumulator
 {
-    private readonly HashSet<string> _uniqueValues = new(StringComparer.Ordinal);
+    // Created by the first unique value: most rows belong to meters that never add one.
+    private HashSet<string>? _uniqueValues;
 
     /// <summary>Events counted, with or without a value.</summary>
     public ulong EventCount { get; private set; }
@@ -32,7 +33,7 @@ public sealed class RollupAccumulator
     /// </summary>
     public long LastEventMs { get; private set; } = long.MinValue;
 
-    public IReadOnlyCollection<string> UniqueValues => _uniqueValues;
+    public IReadOnlyCollection<string> UniqueValues => (IReadOnlyCollection<string>?)_uniqueValues ?? [];
 
     /// <summary>Counts one event; <paramref name="value"/> is null when the event has no value for the meter.</summary>
     public void Add(double? value, long eventTimeMs)
@@ -57,7 +58,7 @@ public sealed class RollupAccumulator
     }
 
     /// <summary>Remembers a value for UNIQUE_COUNT (the exact set is kept, never summed across windows).</summary>
-    public void AddUnique(string value) => _uniqueValues.Add(value);
+    public void AddUnique(string value) => (_uniqueValues ??= new HashSet<string>(StringComparer.Ordinal)).Add(value);
 
     /// <summary>Restores a state read back from storage.</summary>
     public static RollupAccumulator Restore(
@@ -75,7 +76,11 @@ public sealed class RollupAccumulator
             LatestTimeMs = latestTimeMs,
             LastEventMs = lastEventMs,
         };
-        accumulator._uniqueValues.UnionWith(uniqueValues);
+        foreach (var value in uniqueValues)
+        {
+            accumulator.AddUnique(value);
+        }
+
         return accumulator;
     }
 }

@@ -147,6 +147,30 @@ public sealed class PartitionAggregatorTests
     }
 
     [Test]
+    public void Apply_WindowOpenedOutOfOrder_EachWindowTurnsFinalWhenTheWatermarkPassesIt()
+    {
+        var partition = NewPartition();
+        var batch = new WindowBatch();
+        Apply(partition, batch, Event("a", Hour.AddHours(1).AddMinutes(10), """{"v":1}"""));
+        Apply(partition, batch, Event("b", Hour.AddMinutes(10), """{"v":2}"""));
+        partition.Flush(batch, "topic", _clock.GetUtcNow());
+
+        // Hour ends 13:00, final from 15:00 on; the next hour from 16:00 on (watermark = event time - 5 s).
+        var first = new WindowBatch();
+        Apply(partition, first, Event("c", Hour.AddHours(3).AddSeconds(5), """{"v":3}"""));
+        var second = new WindowBatch();
+        Apply(partition, second, Event("d", Hour.AddHours(4).AddSeconds(5), """{"v":4}"""));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(first.Rollups.Where(r => r.Meter == "sum").Select(r => (r.WindowStart, r.ValueSum)), Is.EqualTo(new[] { (Hour, 2.0) }));
+            Assert.That(second.Rollups.Where(r => r.Meter == "sum").Select(r => (r.WindowStart, r.ValueSum)),
+                Is.EqualTo(new[] { (Hour.AddHours(1), 1.0) }));
+            Assert.That(second.Rollups.All(r => r.FinalizedAt > DateTimeOffset.UnixEpoch), Is.True);
+        }
+    }
+
+    [Test]
     public void AdvanceIdle_CaughtUpPartition_WatermarkFollowsTheClock()
     {
         var partition = NewPartition();

@@ -48,12 +48,14 @@ public sealed class ClickHouseClientTests
         }
     }
 
-    [Test]
-    public async Task InsertAsync_RowsOfEveryType_QueryReturnsThemUnchanged()
+    [TestCase("json")]
+    [TestCase("rowbinary")]
+    public async Task InsertAsync_RowsOfEveryType_QueryReturnsThemUnchanged(string format)
     {
+        var table = "round_trip_" + format;
         await Client.ExecuteAsync(
-            """
-            CREATE TABLE round_trip
+            $"""
+            CREATE TABLE {table}
             (
                 id UInt32, text String, big UInt64, real Float64, at DateTime, tags Array(String)
             )
@@ -63,14 +65,24 @@ public sealed class ClickHouseClientTests
         [
             new(1, "quote ' and \" and \\ and\nnewline", ulong.MaxValue, 0.1, At(2024, 1, 2, 3, 4, 5), ["a", "b'c", ""]),
             new(2, "unicode grüße 😀", (1UL << 53) + 1, -1.5e300, At(1970, 1, 2, 0, 0, 0), []),
-            new(3, "", 0, 2.2250738585072014E-308, At(2105, 12, 31, 23, 59, 59), ["\n"]),
+            new(3, "", 0, 2.2250738585072014E-308, At(2105, 12, 31, 23, 59, 59), ["\n", new string('x', 200)]),
         ];
 
-        var written = await Client.InsertAsync("round_trip", rows, TestJsonContext.Default.RoundTripRow);
-        var read = await Client.QueryAsync(
-            "SELECT id, text, big, real, at, tags FROM round_trip ORDER BY id", TestJsonContext.Default.RoundTripRow);
+        if (format == "json")
+        {
+            Assert.That(await Client.InsertAsync(table, rows, TestJsonContext.Default.RoundTripRow), Is.EqualTo(rows.Length));
+        }
+        else
+        {
+            using var encoded = RowBinaryRows.Encode(table, rows);
+            await Client.InsertAsync(encoded);
+        }
 
-        Assert.That(written, Is.EqualTo(rows.Length));
+        var sql = $"SELECT id, text, big, real, at, tags FROM {table} ORDER BY id";
+        var read = format == "json"
+            ? await Client.QueryAsync(sql, TestJsonContext.Default.RoundTripRow)
+            : await Client.QueryRowBinaryAsync(sql, Rows.RoundTripRow.Read);
+
         Assert.That(read, Has.Count.EqualTo(rows.Length));
         for (var i = 0; i < rows.Length; i++)
         {
@@ -84,6 +96,15 @@ public sealed class ClickHouseClientTests
                 Assert.That(read[i].Tags, Is.EqualTo(rows[i].Tags));
             }
         }
+    }
+
+    [Test]
+    public void QueryRowBinaryAsync_ReaderDoesNotFitTheColumns_ThrowsClickHouseException()
+    {
+        var error = Assert.ThrowsAsync<ClickHouseException>(
+            () => Client.QueryRowBinaryAsync("SELECT toUInt8(1) AS x", (ref RowBinaryReader r) => r.ReadUInt64()));
+
+        Assert.That(error.Message, Does.Contain("does not fit the RowBinary rows of UInt64 after 0 rows"));
     }
 
     [Test]

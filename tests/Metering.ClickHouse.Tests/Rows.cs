@@ -11,7 +11,24 @@ internal static class Rows
         ulong Big,
         double Real,
         [property: JsonConverter(typeof(ClickHouseDateTimeConverter))] DateTimeOffset At,
-        string[] Tags);
+        string[] Tags) : IRowBinaryRow<RoundTripRow>
+    {
+        public static IReadOnlyList<string> Columns { get; } = ["id", "text", "big", "real", "at", "tags"];
+
+        public static RoundTripRow Read(ref RowBinaryReader reader) =>
+            new(reader.ReadUInt32(), reader.ReadString(), reader.ReadUInt64(), reader.ReadFloat64(), reader.ReadDateTime(),
+                reader.ReadStringArray());
+
+        public void WriteTo(RowBinaryWriter writer)
+        {
+            writer.WriteUInt32(Id);
+            writer.WriteString(Text);
+            writer.WriteUInt64(Big);
+            writer.WriteFloat64(Real);
+            writer.WriteDateTime(At);
+            writer.WriteStringArray(Tags);
+        }
+    }
 
     internal sealed record StringRow(string S);
 

@@ -24,6 +24,7 @@ internal sealed class ClickHouseSink
     private readonly TimeProvider _clock;
     private readonly string _instance = $"{Environment.MachineName}/{Environment.ProcessId}";
     private SinkErrorRow? _outage; // failed attempts not yet recorded in sink_errors
+    private int _waiting;
 
     public ClickHouseSink(
         ClickHouseClient clickHouse, IOptions<KafkaOptions> kafka, AggregatorMetrics metrics, TimeProvider clock, ILogger<ClickHouseSink> logger)
@@ -56,25 +57,44 @@ internal sealed class ClickHouseSink
             .Build();
     }
 
+    /// <summary>Batches taken from the input and encoded that wait for the write before them (0 or 1).</summary>
+    public int Waiting => Volatile.Read(ref _waiting);
+
+    /// <summary>
+    /// Writes the batches of <paramref name="input"/> in order, one at a time; the next batch is encoded while the
+    /// previous one is being written.
+    /// </summary>
     public async Task RunAsync(
         ChannelReader<WindowBatch> input,
         ChannelWriter<IReadOnlyList<TopicPartitionOffset>> flushed,
         CancellationToken cancellationToken)
     {
         Exception? failure = null;
+        var writing = Task.CompletedTask;
         try
         {
-            await foreach (var batch in input.ReadAllAsync(cancellationToken))
+            while (await WaitToReadAsync(input, writing, cancellationToken))
             {
-                var started = _clock.GetTimestamp();
-                await _retry.ExecuteAsync(async ct => await WriteAsync(batch, ct), cancellationToken);
-                _metrics.Flushed(_clock.GetElapsedTime(started));
-                await RecordOutageAsync(cancellationToken);
-                flushed.TryWrite(batch.Progress
-                    .Select(p => new TopicPartitionOffset(_topic, p.KafkaPartition, (long)p.NextOffset))
-                    .ToList());
-                batch.Handoffs.ForEach(h => h.TrySetResult());
+                while (input.TryRead(out var batch))
+                {
+                    var encoded = EncodedBatch.Encode(batch, _topic);
+                    Volatile.Write(ref _waiting, 1);
+                    try
+                    {
+                        await writing;
+                    }
+                    catch
+                    {
+                        encoded.Dispose();
+                        throw;
+                    }
+
+                    Volatile.Write(ref _waiting, 0);
+                    writing = WriteAsync(encoded, flushed, cancellationToken);
+                }
             }
+
+            await writing;
         }
         catch (Exception ex)
         {
@@ -84,6 +104,31 @@ internal sealed class ClickHouseSink
         finally
         {
             flushed.TryComplete(failure);
+        }
+    }
+
+    /// <summary>Waits for the next batch; a write that fails meanwhile throws here rather than when that batch arrives.</summary>
+    private static async Task<bool> WaitToReadAsync(ChannelReader<WindowBatch> input, Task writing, CancellationToken cancellationToken)
+    {
+        var next = input.WaitToReadAsync(cancellationToken).AsTask();
+        if (await Task.WhenAny(next, writing) == writing && !writing.IsCompletedSuccessfully)
+        {
+            await writing;
+        }
+
+        return await next;
+    }
+
+    private async Task WriteAsync(EncodedBatch batch, ChannelWriter<IReadOnlyList<TopicPartitionOffset>> flushed, CancellationToken cancellationToken)
+    {
+        using (batch)
+        {
+            var started = _clock.GetTimestamp();
+            await _retry.ExecuteAsync(async ct => await WriteOnceAsync(batch, ct), cancellationToken);
+            _metrics.Flushed(_clock.GetElapsedTime(started));
+            await RecordOutageAsync(cancellationToken);
+            flushed.TryWrite(batch.Offsets);
+            batch.Handoffs.ForEach(h => h.TrySetResult());
         }
     }
 
@@ -97,8 +142,8 @@ internal sealed class ClickHouseSink
 
         try
         {
-            await _clickHouse.InsertAsync("sink_errors", [outage with { EndedAt = _clock.GetUtcNow() }],
-                StorageJsonContext.Default.SinkErrorRow, cancellationToken: cancellationToken);
+            using var rows = RowBinaryRows.Encode("sink_errors", [outage with { EndedAt = _clock.GetUtcNow() }]);
+            await _clickHouse.InsertAsync(rows, cancellationToken: cancellationToken);
             _outage = null;
         }
         catch (Exception ex) when (ClickHouseClient.IsTransient(ex, cancellationToken))
@@ -107,33 +152,15 @@ internal sealed class ClickHouseSink
         }
     }
 
-    private async Task WriteAsync(WindowBatch batch, CancellationToken cancellationToken)
+    private async Task WriteOnceAsync(EncodedBatch batch, CancellationToken cancellationToken)
     {
-        // Every table is keyed so that writing the same batch again converges (DESIGN.md §5.6): a
-        // retry after a partial write is harmless. Raw events first, progress last.
-        if (batch.Events.Count > 0)
+        // Every table is keyed so that writing the same batch again converges (DESIGN.md §5.6): a retry after a
+        // partial write is harmless. The tables of rows do not depend on each other and are written at once;
+        // progress only after all of them are durable.
+        await Task.WhenAll(batch.Rows.Select(rows => _clickHouse.InsertAsync(rows, cancellationToken: cancellationToken)));
+        if (batch.Progress is { } progress)
         {
-            await _clickHouse.InsertAsync("usage_events", batch.Events, StorageJsonContext.Default.UsageEventRow, cancellationToken: cancellationToken);
-        }
-
-        if (batch.Rollups.Count > 0)
-        {
-            await _clickHouse.InsertAsync("rollups", batch.Rollups, StorageJsonContext.Default.RollupRow, cancellationToken: cancellationToken);
-        }
-
-        if (batch.Adjustments.Count > 0)
-        {
-            await _clickHouse.InsertAsync("adjustments", batch.Adjustments, StorageJsonContext.Default.AdjustmentRow, cancellationToken: cancellationToken);
-        }
-
-        if (batch.DeadLetters.Count > 0)
-        {
-            await _clickHouse.InsertAsync("dead_letters", batch.DeadLetters, StorageJsonContext.Default.DeadLetterRow, cancellationToken: cancellationToken);
-        }
-
-        if (batch.Progress.Count > 0)
-        {
-            await _clickHouse.InsertAsync("progress", batch.Progress, StorageJsonContext.Default.ProgressRow, cancellationToken: cancellationToken);
+            await _clickHouse.InsertAsync(progress, cancellationToken: cancellationToken);
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Metering.Aggregator.Attribution;
@@ -22,6 +23,9 @@ namespace Metering.Aggregator.Pipeline;
 /// </remarks>
 internal sealed class PartitionAggregator
 {
+    /// <summary>The window start that stands for "no open window": no watermark makes it final.</summary>
+    private const long NoWindow = long.MaxValue / 2;
+
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? _groupByBuffer;
 
@@ -35,7 +39,8 @@ internal sealed class PartitionAggregator
     private readonly DedupeSet _dedupe = new();
     private readonly Dictionary<RollupKey, WindowState> _windows = [];
     private readonly SortedDictionary<long, List<RollupKey>> _keysByWindow = [];
-    private readonly HashSet<RollupKey> _dirty = [];
+    private long _earliestWindowStartMs = NoWindow; // the first key of _keysByWindow
+    private readonly List<(RollupKey Key, WindowState State)> _dirty = []; // changed since the last flush
     private readonly Dictionary<long, StoredDecisionRow> _storedDecisions;
     private readonly Dictionary<MeterDefinition, KeyValuePair<string, JsonPath>[]> _groupByOrder = new(ReferenceEqualityComparer.Instance);
     private bool _touched;
@@ -63,12 +68,13 @@ internal sealed class PartitionAggregator
             var key = new RollupKey(row.Meter, row.Account, row.Team, row.Subject, row.GroupBy, row.WindowStart.ToUnixTimeMilliseconds());
             var accumulator = RollupAccumulator.Restore(row.EventCount, row.ValueCount, row.ValueSum, row.ValueMin, row.ValueMax,
                 row.LatestValue, row.LatestTimeMs, row.LastEventMs, row.UniqueValues);
-            Track(key, new WindowState(accumulator, (long)(row.Version >> 1)));
+            _windows[key] = new WindowState(accumulator, (long)(row.Version >> 1));
+            Track(key);
         }
 
         foreach (var key in snapshot.DedupeKeys)
         {
-            _dedupe.TryAdd(DedupeKey(key.Account, key.Source, key.Id), key.EventTime.ToUnixTimeMilliseconds() + key.EventTimeMs);
+            _dedupe.TryAdd(key.Account, key.Source, key.Id, key.EventTime.ToUnixTimeMilliseconds() + key.EventTimeMs);
         }
     }
 
@@ -106,7 +112,6 @@ internal sealed class PartitionAggregator
         NextOffset = offset + 1;
         _touched = true;
         var timeMs = usageEvent.Time.ToUnixTimeMilliseconds();
-        var dedupeKey = DedupeKey(usageEvent.Account, usageEvent.Source, usageEvent.Id);
         bool duplicate;
         string team, group;
         if (_storedDecisions.Remove(offset, out var stored))
@@ -114,12 +119,12 @@ internal sealed class PartitionAggregator
             (duplicate, team, group) = (stored.Duplicate != 0, stored.Team, stored.GroupName);
             if (!duplicate)
             {
-                _dedupe.TryAdd(dedupeKey, timeMs);
+                _dedupe.TryAdd(usageEvent.Account, usageEvent.Source, usageEvent.Id, timeMs);
             }
         }
         else
         {
-            duplicate = !_dedupe.TryAdd(dedupeKey, timeMs);
+            duplicate = !_dedupe.TryAdd(usageEvent.Account, usageEvent.Source, usageEvent.Id, timeMs);
             (team, group) = _directory.Resolve(usageEvent.Account, usageEvent.Subject, timeMs);
         }
 
@@ -158,9 +163,13 @@ internal sealed class PartitionAggregator
     /// <summary>Adds the provisional rows changed since the last flush and the progress row to <paramref name="output"/>.</summary>
     public void Flush(WindowBatch output, string topic, DateTimeOffset now)
     {
-        foreach (var key in _dirty)
+        foreach (var (key, state) in _dirty)
         {
-            output.Rollups.Add(Row(key, _windows[key], final: false, now));
+            if (state.Dirty)
+            {
+                output.Rollups.Add(Row(key, state, final: false, now));
+                state.Dirty = false;
+            }
         }
 
         _dirty.Clear();
@@ -213,11 +222,14 @@ internal sealed class PartitionAggregator
                 continue;
             }
 
-            if (!_windows.TryGetValue(key, out var state))
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_windows, key, out var exists);
+            if (!exists)
             {
-                state = new WindowState(new RollupAccumulator(), -1);
-                Track(key, state);
+                slot = new WindowState(new RollupAccumulator(), -1);
+                Track(key);
             }
+
+            var state = slot!;
 
             if (offset <= state.LastOffset)
             {
@@ -231,7 +243,11 @@ internal sealed class PartitionAggregator
             }
 
             state.LastOffset = offset;
-            _dirty.Add(key);
+            if (!state.Dirty)
+            {
+                state.Dirty = true;
+                _dirty.Add((key, state));
+            }
         }
 
         return (outcome, errors?.ToString() ?? "");
@@ -251,32 +267,30 @@ internal sealed class PartitionAggregator
 
     private void FinalizeClosedWindows(WindowBatch output, DateTimeOffset now)
     {
-        while (_keysByWindow.Count > 0)
+        // The watermark moves with nearly every event: check the earliest open window before walking the tree.
+        while (_policy.IsFinal(_earliestWindowStartMs, WatermarkMs))
         {
             var (windowStartMs, keys) = _keysByWindow.First();
-            if (!_policy.IsFinal(windowStartMs, WatermarkMs))
-            {
-                return;
-            }
-
             foreach (var key in keys)
             {
-                output.Rollups.Add(Row(key, _windows[key], final: true, now));
-                _windows.Remove(key);
-                _dirty.Remove(key);
+                _windows.Remove(key, out var state);
+                output.Rollups.Add(Row(key, state!, final: true, now));
+                state!.Dirty = false; // the final row supersedes the provisional one
             }
 
             _keysByWindow.Remove(windowStartMs);
+            _earliestWindowStartMs = _keysByWindow.Count > 0 ? _keysByWindow.Keys.First() : NoWindow;
             _touched = true;
         }
     }
 
-    private void Track(RollupKey key, WindowState state)
+    /// <summary>Files a new rollup key under its window, for finalization.</summary>
+    private void Track(RollupKey key)
     {
-        _windows[key] = state;
         if (!_keysByWindow.TryGetValue(key.WindowStartMs, out var keys))
         {
             _keysByWindow[key.WindowStartMs] = keys = [];
+            _earliestWindowStartMs = Math.Min(_earliestWindowStartMs, key.WindowStartMs);
         }
 
         keys.Add(key);
@@ -292,13 +306,10 @@ internal sealed class PartitionAggregator
         var version = final ? ((ulong)Math.Max(state.LastOffset, NextOffset - 1) << 1) | 1 : (ulong)state.LastOffset << 1;
         return new RollupRow(key.Meter, key.Account, key.Team, key.Subject, key.GroupBy,
             DateTimeOffset.FromUnixTimeMilliseconds(key.WindowStartMs), DateTimeOffset.FromUnixTimeMilliseconds(_policy.EndOf(key.WindowStartMs)),
-            (ushort)Partition, a.EventCount, a.ValueCount, a.Sum, a.Min, a.Max, a.Latest, a.LatestTimeMs, a.LastEventMs, [.. a.UniqueValues],
+            (ushort)Partition, a.EventCount, a.ValueCount, a.Sum, a.Min, a.Max, a.Latest, a.LatestTimeMs, a.LastEventMs,
+            a.UniqueValues.Count == 0 ? [] : [.. a.UniqueValues],
             final ? now : DateTimeOffset.UnixEpoch, version, now);
     }
-
-    /// <summary>(account, source, id), length-prefixed so that no two keys share a text.</summary>
-    private static string DedupeKey(string account, string source, string id) =>
-        string.Create(CultureInfo.InvariantCulture, $"{account.Length}:{account}{source.Length}:{source}{id}");
 
     /// <summary>The meter's group-by values as a JSON object with its names in ordinal order.</summary>
     private string GroupByJson(MeterDefinition meter, JsonElement? data)

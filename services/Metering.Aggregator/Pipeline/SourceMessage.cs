@@ -1,4 +1,5 @@
 using Metering.Aggregator.Storage;
+using Metering.Events;
 
 namespace Metering.Aggregator.Pipeline;
 
@@ -15,8 +16,11 @@ internal sealed record PartitionAssigned(int Partition, PartitionSnapshot Snapsh
 /// </summary>
 internal sealed record PartitionRevoked(int Partition, TaskCompletionSource? Handoff) : SourceMessage;
 
-/// <summary>One Kafka record.</summary>
-internal sealed record ConsumedRecord(int Partition, long Offset, string? Key, byte[] Value) : SourceMessage;
+/// <summary>One Kafka record; its key (the account) is read only when the record is dead-lettered.</summary>
+internal sealed record ConsumedRecord(int Partition, long Offset, byte[]? Key, byte[] Value) : SourceMessage;
+
+/// <summary><paramref name="Record"/> decoded: its event, or null with the <paramref name="Reason"/> it is undecodable.</summary>
+internal sealed record DecodedRecord(ConsumedRecord Record, UsageEvent? Event, string? Reason) : SourceMessage;
 
 /// <summary>
 /// <paramref name="Partition"/> was read to its end, <paramref name="EndOffset"/>, and nothing newer had

@@ -1,8 +1,8 @@
+using System.Text;
 using System.Threading.Channels;
 using Metering.Aggregator.Attribution;
 using Metering.Aggregator.Storage;
 using Metering.Aggregator.Telemetry;
-using Metering.Events;
 using Metering.Events.Meters;
 using Metering.Kafka;
 using Metering.Windowing;
@@ -60,7 +60,7 @@ internal sealed class WindowAggregator(
                         _partitions.Remove(revoked.Partition);
                         metrics.PartitionRevoked(revoked.Partition);
                         break;
-                    case ConsumedRecord record:
+                    case DecodedRecord record:
                         Apply(record, now);
                         break;
                     case PartitionIdle idle when _partitions.TryGetValue(idle.Partition, out var partition):
@@ -112,22 +112,24 @@ internal sealed class WindowAggregator(
         Log.PartitionAssigned(logger, assigned.Partition, snapshot.NextOffset, partition.OpenRollups, partition.DedupeKeys, snapshot.Tail.Count);
     }
 
-    private void Apply(ConsumedRecord record, DateTimeOffset now)
+    private void Apply(DecodedRecord decoded, DateTimeOffset now)
     {
+        var record = decoded.Record;
         if (!_partitions.TryGetValue(record.Partition, out var partition))
         {
             return; // a record of a partition revoked in the meantime; its new owner reads it again
         }
 
         Pending(now);
-        var usageEvent = UsageEventCodec.Deserialize(record.Value, out var reason);
-        if (usageEvent is null)
+        if (decoded.Event is not { } usageEvent)
         {
+            var reason = decoded.Reason ?? "record: undecodable";
             partition.Skip(record.Offset);
-            _batch.DeadLetters.Add(new DeadLetterRow(_topic, (ushort)record.Partition, (ulong)record.Offset, record.Key ?? "",
-                Convert.ToBase64String(record.Value), reason!, now));
+            var key = record.Key is { } bytes ? Encoding.UTF8.GetString(bytes) : "";
+            _batch.DeadLetters.Add(new DeadLetterRow(_topic, (ushort)record.Partition, (ulong)record.Offset, key,
+                Convert.ToBase64String(record.Value), reason, now));
             metrics.DeadLetter();
-            Log.DeadLetter(logger, record.Partition, record.Offset, reason!);
+            Log.DeadLetter(logger, record.Partition, record.Offset, reason);
             return;
         }
 
@@ -141,6 +143,7 @@ internal sealed class WindowAggregator(
             return;
         }
 
+        metrics.Publish();
         foreach (var partition in _partitions.Values)
         {
             partition.Flush(_batch, _topic, now);

@@ -9,4 +9,7 @@ internal sealed class WindowState(RollupAccumulator accumulator, long lastOffset
 
     /// <summary>The largest offset included; a replayed record at or below it is already in <see cref="Accumulator"/>.</summary>
     public long LastOffset { get; set; } = lastOffset;
+
+    /// <summary>Changed since its last row was written.</summary>
+    public bool Dirty { get; set; }
 }

@@ -6,7 +6,8 @@ namespace Metering.Aggregator.Storage;
 
 /// <summary>
 /// Reads what the new owner of some partitions needs from ClickHouse (DESIGN.md §5.6), in one query per
-/// table for all of them. Open windows are rebuilt from their cumulative rollup rows, not from raw
+/// table for all of them, as RowBinary: a partition can have millions of rows to resume from. Open windows are
+/// rebuilt from their cumulative rollup rows, not from raw
 /// events: a row's version names the last offset it includes, so a record replayed after a crash is
 /// applied only to the rows that do not hold it yet.
 /// </summary>
@@ -21,13 +22,13 @@ internal sealed class PartitionStore(ClickHouseClient clickHouse, WindowPolicy p
         }
 
         var inPartitions = $"kafka_partition IN ({string.Join(", ", partitions.Select(ClickHouseSql.Literal))})";
-        var progress = (await clickHouse.QueryAsync(
+        var progress = (await clickHouse.QueryRowBinaryAsync(
                 $"""
-                SELECT topic, kafka_partition, next_offset, watermark_ms, log_end_offset, updated_at
+                SELECT {string.Join(", ", ProgressRow.Columns)}
                 FROM progress FINAL
                 WHERE topic = {ClickHouseSql.Literal(topic)} AND {inPartitions}
                 """,
-                StorageJsonContext.Default.ProgressRow, cancellationToken: cancellationToken))
+                ProgressRow.Read, cancellationToken: cancellationToken))
             .ToDictionary(p => (int)p.KafkaPartition);
         var resume = partitions.ToDictionary(p => p, p => progress.TryGetValue(p, out var row)
             ? (NextOffset: (long)row.NextOffset, WatermarkMs: row.WatermarkMs)
@@ -37,38 +38,36 @@ internal sealed class PartitionStore(ClickHouseClient clickHouse, WindowPolicy p
         var openFrom = resume.ToDictionary(r => r.Key, r => r.Value.WatermarkMs == long.MinValue
             ? DateTimeOffset.UnixEpoch
             : DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(0, policy.EarliestOpenStart(r.Value.WatermarkMs))));
-        var rollups = await clickHouse.QueryAsync(
+        var rollups = await clickHouse.QueryRowBinaryAsync(
             $"""
-            SELECT meter, account, team, subject, group_by, window_start, window_end, kafka_partition, event_count,
-                   value_count, value_sum, value_min, value_max, latest_value, latest_time_ms, last_event_ms, unique_values,
-                   finalized_at, version, updated_at
+            SELECT {string.Join(", ", RollupRow.Columns)}
             FROM rollups FINAL
             WHERE {inPartitions} AND window_start >= {ClickHouseSql.Literal(openFrom.Values.Min())}
             """,
-            StorageJsonContext.Default.RollupRow, cancellationToken: cancellationToken);
+            RollupRow.Read, cancellationToken: cancellationToken);
 
         // Replays write identical raw rows, so these two need no FINAL: repeats are folded here.
         var horizon = (long)options.Value.DedupeHorizon.TotalMilliseconds;
         var withProgress = resume.Where(r => r.Value.NextOffset > 0).ToList();
         var dedupeKeys = withProgress.Count == 0
             ? []
-            : await clickHouse.QueryAsync(
+            : await clickHouse.QueryRowBinaryAsync(
                 $"""
-                SELECT kafka_partition, account, source, id, event_time, event_time_ms
+                SELECT {DedupeKeyRow.Columns}
                 FROM usage_events
                 WHERE duplicate = 0 AND ({string.Join(" OR ", withProgress.Select(r =>
                     $"(kafka_partition = {ClickHouseSql.Literal(r.Key)} AND kafka_offset < {ClickHouseSql.Literal(r.Value.NextOffset)}"
                     + $" AND event_time >= {ClickHouseSql.Literal(DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(0, r.Value.WatermarkMs - horizon)))})"))})
                 """,
-                StorageJsonContext.Default.DedupeKeyRow, cancellationToken: cancellationToken);
-        var tail = await clickHouse.QueryAsync(
+                DedupeKeyRow.Read, cancellationToken: cancellationToken);
+        var tail = await clickHouse.QueryRowBinaryAsync(
             $"""
-            SELECT kafka_partition, kafka_offset, team, group_name, duplicate
+            SELECT {StoredDecisionRow.Columns}
             FROM usage_events
             WHERE {string.Join(" OR ", resume.Select(r =>
                 $"(kafka_partition = {ClickHouseSql.Literal(r.Key)} AND kafka_offset >= {ClickHouseSql.Literal(r.Value.NextOffset)})"))}
             """,
-            StorageJsonContext.Default.StoredDecisionRow, cancellationToken: cancellationToken);
+            StoredDecisionRow.Read, cancellationToken: cancellationToken);
 
         return partitions.ToDictionary(p => p, p => new PartitionSnapshot(
             resume[p].NextOffset,

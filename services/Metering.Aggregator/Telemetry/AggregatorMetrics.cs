@@ -26,6 +26,7 @@ internal sealed class AggregatorMetrics
     private readonly Counter<long> _sinkErrors;
     private readonly KeyValuePair<string, object?>[] _source;
     private readonly ConcurrentDictionary<int, (long Lag, long WatermarkMs)> _partitions = new();
+    private PendingCounts _pending;
 
     public AggregatorMetrics(IMeterFactory meterFactory, IOptions<KafkaOptions> kafka)
     {
@@ -51,16 +52,21 @@ internal sealed class AggregatorMetrics
         _source = [new(MessagingSystem, "kafka"), new(MessagingDestinationName, kafka.Value.Topic)];
     }
 
+    /// <summary>Counts an applied record; the counters see it at the next <see cref="Publish"/>. Window stage only.</summary>
     public void Applied(RecordOutcome outcome)
     {
-        _consumed.Add(1, _source);
-        _events.Add(1, new KeyValuePair<string, object?>(Outcome, outcome.Duplicate ? "duplicate" : "counted"));
         if (outcome.Duplicate)
         {
+            _pending.Duplicates++;
             return;
         }
 
-        _attribution.Add(1, new KeyValuePair<string, object?>(MeteringSemanticConventions.Attribution, outcome.Attributed ? "assigned" : "unassigned"));
+        _pending.Counted++;
+        if (outcome.Attributed)
+        {
+            _pending.Assigned++;
+        }
+
         if (outcome.LateMeters > 0)
         {
             _adjustments.Add(outcome.LateMeters);
@@ -68,10 +74,31 @@ internal sealed class AggregatorMetrics
         }
     }
 
-    public void DeadLetter()
+    /// <summary>Counts an undecodable record; the counters see it at the next <see cref="Publish"/>. Window stage only.</summary>
+    public void DeadLetter() => _pending.DeadLetters++;
+
+    /// <summary>
+    /// Adds the records counted since the last call to the counters: once a batch rather than once a record, which
+    /// would cost more than applying the record. Window stage only.
+    /// </summary>
+    public void Publish()
     {
-        _consumed.Add(1, _source);
-        _events.Add(1, new KeyValuePair<string, object?>(Outcome, "dead_letter"));
+        var p = _pending;
+        _pending = default;
+        Add(_consumed, p.Counted + p.Duplicates + p.DeadLetters, _source);
+        Add(_events, p.Counted, new KeyValuePair<string, object?>(Outcome, "counted"));
+        Add(_events, p.Duplicates, new KeyValuePair<string, object?>(Outcome, "duplicate"));
+        Add(_events, p.DeadLetters, new KeyValuePair<string, object?>(Outcome, "dead_letter"));
+        Add(_attribution, p.Assigned, new KeyValuePair<string, object?>(MeteringSemanticConventions.Attribution, "assigned"));
+        Add(_attribution, p.Counted - p.Assigned, new KeyValuePair<string, object?>(MeteringSemanticConventions.Attribution, "unassigned"));
+
+        static void Add(Counter<long> counter, long value, params ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            if (value > 0)
+            {
+                counter.Add(value, tags);
+            }
+        }
     }
 
     public void Flushed(TimeSpan duration) => _flushDuration.Record(duration.TotalSeconds);
@@ -81,4 +108,12 @@ internal sealed class AggregatorMetrics
     public void PartitionProgress(int partition, long lag, long watermarkMs) => _partitions[partition] = (Math.Max(0, lag), watermarkMs);
 
     public void PartitionRevoked(int partition) => _partitions.TryRemove(partition, out _);
+
+    private struct PendingCounts
+    {
+        public long Counted;
+        public long Duplicates;
+        public long DeadLetters;
+        public long Assigned;
+    }
 }
