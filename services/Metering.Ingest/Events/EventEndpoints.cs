@@ -45,7 +45,7 @@ internal static class EventEndpoints
                 + "(an array) or application/json (either).");
         }
 
-        var body = await RequestBody.ReadAsync(http.Request, limits.MaxBodyBytes, cancellationToken);
+        using var body = await RequestBody.ReadAsync(http.Request, limits.MaxBodyBytes, cancellationToken);
         if (body is null)
         {
             return Problem(StatusCodes.Status413PayloadTooLarge, "Payload Too Large",
@@ -57,7 +57,7 @@ internal static class EventEndpoints
         IngestBatch batch;
         try
         {
-            batch = IngestBatch.Read(body, limits.MaxEventsPerRequest, now,
+            batch = IngestBatch.Read(body.Memory.Span, limits.MaxEventsPerRequest, now,
                 new EventLimits { MaxFutureSkew = limits.MaxFutureSkew, MaxAge = limits.MaxEventAge },
                 key.Account is { } account ? Encoding.UTF8.GetBytes(account) : null);
         }
