@@ -81,7 +81,7 @@ internal sealed class EventProducer : IHostedService, IDisposable
         var delivery = new BatchDelivery(records.Count);
         void Report(DeliveryReport<byte[], byte[]> report)
         {
-            _metrics.Delivered();
+            _metrics.Delivered(1);
             if (report.Error.IsError)
             {
                 _metrics.BrokerError(report.Error.Code.ToString());
@@ -90,6 +90,8 @@ internal sealed class EventProducer : IHostedService, IDisposable
             delivery.Report(report);
         }
 
+        // The queue gauge counts the batch in once; each delivery report, and each record never produced, counts out.
+        _metrics.Enqueued(records.Count);
         long? queueFullSince = null;
         for (var i = 0; i < records.Count; i++)
         {
@@ -99,17 +101,16 @@ internal sealed class EventProducer : IHostedService, IDisposable
             {
                 try
                 {
-                    _metrics.Enqueued();
                     _producer.Produce(Topic, message, Report);
                     queueFullSince = null;
                     break;
                 }
                 catch (ProduceException<byte[], byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
                 {
-                    _metrics.Delivered();
                     queueFullSince ??= _clock.GetTimestamp();
                     if (_clock.GetElapsedTime(queueFullSince.Value) >= _queueFullWait)
                     {
+                        _metrics.Delivered(records.Count - i);
                         _metrics.BrokerError(ex.Error.Code.ToString());
                         delivery.Abandon(ex.Error);
                         throw new BrokerUnavailableException(
@@ -120,7 +121,7 @@ internal sealed class EventProducer : IHostedService, IDisposable
                 }
                 catch (KafkaException ex)
                 {
-                    _metrics.Delivered();
+                    _metrics.Delivered(records.Count - i);
                     _metrics.BrokerError(ex.Error.Code.ToString());
                     delivery.Abandon(ex.Error);
                     throw new BrokerUnavailableException(ex.Error.Reason, ex);
