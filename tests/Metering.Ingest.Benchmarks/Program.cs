@@ -61,6 +61,7 @@ foreach (var body in bodies.Take(Math.Min(20, bodies.Count)))
 var latencies = new double[bodies.Count];
 var acceptedTotal = 0L;
 var next = -1;
+var gatewayCpuBefore = gateway.ProcessorTime;
 var gatewayClock = Stopwatch.StartNew();
 await Task.WhenAll(Enumerable.Range(0, options.Concurrency).Select(async _ =>
 {
@@ -73,6 +74,7 @@ await Task.WhenAll(Enumerable.Range(0, options.Concurrency).Select(async _ =>
     }
 }));
 gatewayClock.Stop();
+var gatewayCpu = gateway.ProcessorTime - gatewayCpuBefore;
 if (acceptedTotal != options.Events)
 {
     throw new InvalidOperationException($"The gateway accepted {acceptedTotal} of {options.Events} events.");
@@ -82,7 +84,8 @@ var gatewayEps = options.Events / gatewayClock.Elapsed.TotalSeconds;
 Array.Sort(latencies);
 double Percentile(double p) => latencies[Math.Min(latencies.Length - 1, (int)Math.Ceiling(p * latencies.Length) - 1)];
 Console.WriteLine($"gateway: {options.Events:N0} events in {gatewayClock.Elapsed.TotalSeconds:F2} s = {gatewayEps:N0} events/s; "
-    + $"request latency p50 {Percentile(0.50):F1} ms, p99 {Percentile(0.99):F1} ms");
+    + $"request latency p50 {Percentile(0.50):F1} ms, p99 {Percentile(0.99):F1} ms; "
+    + $"gateway CPU {gatewayCpu.TotalSeconds:F2} s = {gatewayCpu.TotalMicroseconds / options.Events:F1} µs an event");
 
 // The same payloads straight to the broker, with the gateway's own producer settings.
 var producerConfig = new KafkaOptions { BootstrapServers = cluster.BootstrapServers }.CreateProducerConfig();
