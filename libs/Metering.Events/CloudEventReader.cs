@@ -107,6 +107,63 @@ public static class CloudEventReader
                 || DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out time));
     }
 
+    /// <summary>
+    /// The common form of RFC 3339, <c>yyyy-MM-ddTHH:mm:ss[.fffffff]Z</c>, read straight from UTF-8: what
+    /// <see cref="TryParseRfc3339(ReadOnlySpan{char}, out DateTimeOffset)"/> reads, in a fraction of its time. False
+    /// for anything else, which that method then reads.
+    /// </summary>
+    private static bool TryParseUtcRfc3339(ReadOnlySpan<byte> text, out DateTimeOffset time)
+    {
+        time = default;
+        if (text.Length < 20 || text[^1] != 'Z' || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' || text[16] != ':'
+            || !TryReadDigits(text[..4], out var year) || !TryReadDigits(text[5..7], out var month) || !TryReadDigits(text[8..10], out var day)
+            || !TryReadDigits(text[11..13], out var hour) || !TryReadDigits(text[14..16], out var minute)
+            || !TryReadDigits(text[17..19], out var second))
+        {
+            return false;
+        }
+
+        var fraction = 0;
+        if (text.Length > 20)
+        {
+            // ".f" to ".fffffff": ticks are 100 ns.
+            var digits = text[20..^1];
+            if (text[19] != '.' || digits.Length is 0 or > 7 || !TryReadDigits(digits, out fraction))
+            {
+                return false;
+            }
+
+            for (var i = digits.Length; i < 7; i++)
+            {
+                fraction *= 10;
+            }
+        }
+
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
+        {
+            return false;
+        }
+
+        time = new DateTimeOffset(new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc).Ticks + fraction, TimeSpan.Zero);
+        return true;
+    }
+
+    private static bool TryReadDigits(ReadOnlySpan<byte> text, out int value)
+    {
+        value = 0;
+        foreach (var c in text)
+        {
+            if (!char.IsAsciiDigit((char)c))
+            {
+                return false;
+            }
+
+            value = (value * 10) + (c - '0');
+        }
+
+        return true;
+    }
+
     /// <summary>The first rule of DESIGN.md §4 that the event breaks, in attribute order, or null.</summary>
     private static string? Validate(in Attributes a, int length, DateTimeOffset now, EventLimits limits, out DateTimeOffset time)
     {
@@ -133,11 +190,14 @@ public static class CloudEventReader
             return reason;
         }
 
-        // A valid attribute is at most MaxAttributeLength UTF-16 code units long.
-        Span<char> timeText = stackalloc char[EventLimits.MaxAttributeLength];
-        if (!TryParseRfc3339(timeText[..Encoding.UTF8.GetChars(a.Time.Text, timeText)], out time))
+        if (!TryParseUtcRfc3339(a.Time.Text, out time))
         {
-            return "time: not an RFC 3339 timestamp (e.g. 2026-11-01T12:00:00Z)";
+            // A valid attribute is at most MaxAttributeLength UTF-16 code units long.
+            Span<char> timeText = stackalloc char[EventLimits.MaxAttributeLength];
+            if (!TryParseRfc3339(timeText[..Encoding.UTF8.GetChars(a.Time.Text, timeText)], out time))
+            {
+                return "time: not an RFC 3339 timestamp (e.g. 2026-11-01T12:00:00Z)";
+            }
         }
 
         if (time > now + limits.MaxFutureSkew)
