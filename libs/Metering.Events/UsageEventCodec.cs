@@ -26,29 +26,40 @@ public static class UsageEventCodec
     public static byte[] Serialize(UsageEvent usageEvent)
     {
         ArgumentNullException.ThrowIfNull(usageEvent);
+        var cloudEvent = new Utf8CloudEvent(
+            Encoding.UTF8.GetBytes(usageEvent.Id), Encoding.UTF8.GetBytes(usageEvent.Source), Encoding.UTF8.GetBytes(usageEvent.Type),
+            usageEvent.Time, Encoding.UTF8.GetBytes(usageEvent.Subject ?? ""), Encoding.UTF8.GetBytes(usageEvent.Account),
+            Encoding.UTF8.GetBytes(usageEvent.Data ?? ""));
+        return Serialize(cloudEvent, Encoding.UTF8.GetBytes(usageEvent.IngestId), usageEvent.IngestedAt);
+    }
+
+    /// <summary>Serializes <paramref name="cloudEvent"/> stamped with <paramref name="ingestId"/> and <paramref name="ingestedAt"/> as UTF-8 JSON.</summary>
+    /// <remarks>The gateway's path: the request's bytes go into the record without being decoded.</remarks>
+    public static byte[] Serialize(in Utf8CloudEvent cloudEvent, ReadOnlySpan<byte> ingestId, DateTimeOffset ingestedAt)
+    {
         // One buffer and writer per thread: a gateway request serializes up to thousands of events.
         var buffer = _threadBuffer ??= new ArrayBufferWriter<byte>(1024);
         var writer = _threadWriter ??= new Utf8JsonWriter(buffer);
         buffer.ResetWrittenCount();
         writer.Reset(buffer);
         writer.WriteStartObject();
-        writer.WriteString("specversion", "1.0");
-        writer.WriteString("id", usageEvent.Id);
-        writer.WriteString("source", usageEvent.Source);
-        writer.WriteString("type", usageEvent.Type);
-        writer.WriteString("time", usageEvent.Time.UtcDateTime);
-        if (usageEvent.Subject is not null)
+        writer.WriteString("specversion"u8, "1.0"u8);
+        writer.WriteString("id"u8, cloudEvent.Id);
+        writer.WriteString("source"u8, cloudEvent.Source);
+        writer.WriteString("type"u8, cloudEvent.Type);
+        writer.WriteString("time"u8, cloudEvent.Time.UtcDateTime);
+        if (!cloudEvent.Subject.IsEmpty)
         {
-            writer.WriteString("subject", usageEvent.Subject);
+            writer.WriteString("subject"u8, cloudEvent.Subject);
         }
 
-        writer.WriteString("account", usageEvent.Account);
-        writer.WriteString("ingestid", usageEvent.IngestId);
-        writer.WriteString("ingesttime", usageEvent.IngestedAt.UtcDateTime);
-        if (usageEvent.Data is not null)
+        writer.WriteString("account"u8, cloudEvent.Account);
+        writer.WriteString("ingestid"u8, ingestId);
+        writer.WriteString("ingesttime"u8, ingestedAt.UtcDateTime);
+        if (!cloudEvent.Data.IsEmpty)
         {
-            writer.WritePropertyName("data");
-            writer.WriteRawValue(usageEvent.Data, skipInputValidation: true);
+            writer.WritePropertyName("data"u8);
+            writer.WriteRawValue(cloudEvent.Data, skipInputValidation: true);
         }
 
         writer.WriteEndObject();
@@ -57,7 +68,7 @@ public static class UsageEventCodec
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Reads a record value written by <see cref="Serialize"/>.</summary>
+    /// <summary>Reads a record value written by <see cref="Serialize(UsageEvent)"/>.</summary>
     /// <returns>The event, or null with <paramref name="reason"/> saying why the record is undecodable.</returns>
     /// <remarks>One forward pass of a <see cref="Utf8JsonReader"/>: the aggregator decodes every record.</remarks>
     public static UsageEvent? Deserialize(ReadOnlySpan<byte> value, out string? reason)
@@ -150,7 +161,7 @@ public static class UsageEventCodec
     }
 
     /// <summary>
-    /// A timestamp as <see cref="Serialize"/> writes it (ISO 8601, read without a string), else any RFC 3339
+    /// A timestamp as <see cref="Serialize(UsageEvent)"/> writes it (ISO 8601, read without a string), else any RFC 3339
     /// text; null when it is neither.
     /// </summary>
     private static DateTimeOffset? ReadTime(ref Utf8JsonReader reader)

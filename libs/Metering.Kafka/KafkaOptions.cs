@@ -41,6 +41,8 @@ public sealed class KafkaOptions
         LingerMs = 5,
         MessageTimeoutMs = (int)MessageTimeout.TotalMilliseconds,
         SocketNagleDisable = true,
+        // Our delivery handlers read only the error: copying the rest of every report back from librdkafka is waste.
+        DeliveryReportFields = "none",
     };
 
     /// <summary>

@@ -1,12 +1,30 @@
+using System.Buffers;
 using Microsoft.AspNetCore.Http;
 
 namespace Metering.ServiceDefaults;
 
-/// <summary>Reads a request body under a byte limit, whether or not it declares its length.</summary>
-public static class RequestBody
+/// <summary>
+/// A request body read whole, under a byte limit, whether or not it declares its length, into a buffer from the
+/// shared pool: bodies of up to a mebibyte would otherwise each be a large-object-heap allocation. Dispose it to give
+/// the buffer back; nothing may read <see cref="Memory"/> after that.
+/// </summary>
+public sealed class RequestBody : IDisposable
 {
+    private const int UnknownLengthStart = 16 * 1024;
+    private byte[]? _buffer;
+    private readonly int _length;
+
+    private RequestBody(byte[] buffer, int length)
+    {
+        _buffer = buffer;
+        _length = length;
+    }
+
+    /// <summary>The body's bytes.</summary>
+    public ReadOnlyMemory<byte> Memory => (_buffer ?? throw new ObjectDisposedException(nameof(RequestBody))).AsMemory(0, _length);
+
     /// <summary>The whole body, or null when it is longer than <paramref name="maxBytes"/>.</summary>
-    public static async Task<byte[]?> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    public static async Task<RequestBody?> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.ContentLength > maxBytes)
@@ -14,19 +32,45 @@ public static class RequestBody
             return null;
         }
 
-        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 16 * 1024);
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        // One byte more than the body, so that the read that finds its end has room.
+        var buffer = ArrayPool<byte>.Shared.Rent(request.ContentLength is { } length ? (int)length + 1 : UnknownLengthStart);
+        var count = 0;
+        try
         {
-            if (buffer.Length + read > maxBytes)
+            int read;
+            while ((read = await request.Body.ReadAsync(buffer.AsMemory(count), cancellationToken)) > 0)
             {
-                return null;
-            }
+                count += read;
+                if (count > maxBytes)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    return null;
+                }
 
-            buffer.Write(chunk, 0, read);
+                if (count == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, maxBytes + 1));
+                    buffer.AsSpan().CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
         }
 
-        return buffer.ToArray();
+        return new RequestBody(buffer, count);
+    }
+
+    public void Dispose()
+    {
+        if (_buffer is { } buffer)
+        {
+            _buffer = null;
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 }

@@ -221,6 +221,37 @@ public class CloudEventReaderTests
         }
     }
 
+    [TestCase("2026-11-01T11:00:00Z")]
+    [TestCase("2026-11-01T11:00:00.5Z")]
+    [TestCase("2026-11-01T11:00:00.05Z")]
+    [TestCase("2026-11-01T11:00:00.1234567Z")]
+    [TestCase("2026-11-01T11:00:00.12345678Z")]
+    [TestCase("2026-11-01T11:00:00.Z")]
+    [TestCase("2026-10-31T23:59:59.9999999Z")]
+    [TestCase("2028-02-29T00:00:00Z")]
+    [TestCase("2026-02-29T00:00:00Z")]
+    [TestCase("2026-11-31T00:00:00Z")]
+    [TestCase("2026-11-01T24:00:00Z")]
+    [TestCase("2026-11-01T23:60:00Z")]
+    [TestCase("2026-11-01T23:59:60Z")]
+    [TestCase("0000-11-01T11:00:00Z")]
+    [TestCase("2026-11-01T1a:00:00Z")]
+    [TestCase("2026-11-01T11:00:00.1a3Z")]
+    public void Read_TimeInUtc_ReadsAsTryParseRfc3339Does(string time)
+    {
+        var limits = new EventLimits { MaxAge = TimeSpan.FromDays(365 * 2000), MaxFutureSkew = TimeSpan.FromDays(365 * 2000) };
+
+        var read = Read(Event(("time", Quote(time))), out var reason, limits);
+
+        var valid = CloudEventReader.TryParseRfc3339(time, out var expected);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(reason, valid ? Is.Null : Is.EqualTo(NotRfc3339));
+            Assert.That(read?.Time, valid ? Is.EqualTo(expected) : Is.Null);
+            Assert.That(read?.Time.Offset, valid ? Is.EqualTo(TimeSpan.Zero) : Is.Null);
+        }
+    }
+
     [Test]
     public void Read_TimeExactlyAtMaximumFutureSkew_IsAccepted()
     {

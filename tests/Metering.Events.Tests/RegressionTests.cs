@@ -24,6 +24,22 @@ public sealed class RegressionTests
         }
     }
 
+    [TestCase("""{"specversion":"1.0","id":"e","source":"s","type":"t","account":"a","time":"2026-11-01T11:00:00Z","\uD800":1}""")]
+    [TestCase("""{"\uDC00x":"y","specversion":"1.0","id":"e","source":"s","type":"t","account":"a","time":"2026-11-01T11:00:00Z"}""")]
+    public void Read_PropertyNameWithAnEscapedUnpairedSurrogate_IsIgnoredNotThrown(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+
+        var read = CloudEventReader.Read(document.RootElement, Now, new EventLimits(), "ingest-1", out var reason);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(reason, Is.Null);
+            Assert.That(read?.Id, Is.EqualTo("e"));
+            Assert.That(CloudEventReader.TryGetId(document.RootElement), Is.EqualTo("e"));
+        }
+    }
+
     [Test]
     public void TryGetId_EscapedUnpairedSurrogate_IsNull()
     {

@@ -17,6 +17,16 @@ internal sealed class GatewayProcess : IDisposable
 
     public string Url { get; }
 
+    /// <summary>The CPU time the gateway has used so far, user and system.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     public static GatewayProcess Start(string bootstrapServers, string topic, string key)
     {
         // Benchmarks live in artifacts/bin/<project>/<configuration>/: the gateway is next door.

@@ -291,6 +291,19 @@ public sealed class EventValidationTests
         }
     }
 
+    [Test]
+    public async Task Post_PropertyNameWithAnEscapedUnpairedSurrogate_IsIgnoredNot500(
+        [Values(IngestGateway.IngestKey, IngestGateway.ScopedKey)] string key)
+    {
+        var tag = Tag();
+        var body = IngestGateway.Event(tag, account: IngestGateway.ScopedAccount, extra: ",\"\\uD800\":1");
+
+        using var response = await _gateway.PostAsync(body, key: key);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await response.Content.ReadAsStringAsync());
+        Assert.That(_gateway.ReadTopic(tag, expected: 1), Has.Count.EqualTo(1));
+    }
+
     [TestCase("{\"specversion\":\"1.0\",\"id\":\"a\tb\"}")]
     [TestCase("[{\"id\":1},]")]
     [TestCase("[{\"id\":1}")]

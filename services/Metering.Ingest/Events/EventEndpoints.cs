@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Metering.Events;
 using Metering.Ingest.Producing;
@@ -44,101 +45,79 @@ internal static class EventEndpoints
                 + "(an array) or application/json (either).");
         }
 
-        var body = await RequestBody.ReadAsync(http.Request, limits.MaxBodyBytes, cancellationToken);
+        using var body = await RequestBody.ReadAsync(http.Request, limits.MaxBodyBytes, cancellationToken);
         if (body is null)
         {
             return Problem(StatusCodes.Status413PayloadTooLarge, "Payload Too Large",
                 $"The body is larger than {limits.MaxBodyBytes} bytes; send fewer events per request.");
         }
 
-        JsonDocument document;
+        var now = clock.GetUtcNow();
+        var key = http.GetApiKey();
+        IngestBatch batch;
         try
         {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
+            batch = IngestBatch.Read(body.Memory.Span, limits.MaxEventsPerRequest, now,
+                new EventLimits { MaxFutureSkew = limits.MaxFutureSkew, MaxAge = limits.MaxEventAge },
+                key.Account is { } account ? Encoding.UTF8.GetBytes(account) : null);
         }
         catch (JsonException ex)
         {
             return Problem(StatusCodes.Status400BadRequest, "Bad Request", $"body: not valid JSON ({ex.Message})", []);
         }
 
-        using (document)
+        if (shape == BodyShape.Single && batch.IsArray || shape == BodyShape.Batch && !batch.IsArray)
         {
-            var root = document.RootElement;
-            var isArray = root.ValueKind == JsonValueKind.Array;
-            if (shape == BodyShape.Single && isArray || shape == BodyShape.Batch && !isArray)
-            {
-                return Problem(StatusCodes.Status400BadRequest, "Bad Request",
-                    shape == BodyShape.Single
-                        ? "body: application/cloudevents+json carries one event object; send arrays as application/cloudevents-batch+json."
-                        : "body: application/cloudevents-batch+json carries a JSON array of events.", []);
-            }
-
-            var elements = isArray ? root.EnumerateArray().ToList() : [root];
-            if (elements.Count > limits.MaxEventsPerRequest)
-            {
-                metrics.Refused(elements.Count, MeteringSemanticConventions.OutcomeValues.TooLarge);
-                return Problem(StatusCodes.Status413PayloadTooLarge, "Payload Too Large",
-                    $"The request has {elements.Count} events; at most {limits.MaxEventsPerRequest} are allowed.");
-            }
-
-            var key = http.GetApiKey();
-            if (key.Account is { } scopedAccount && elements.Any(e => SendsOtherAccount(e, scopedAccount)))
-            {
-                metrics.Refused(elements.Count, MeteringSemanticConventions.OutcomeValues.Forbidden);
-                return Problem(StatusCodes.Status403Forbidden, "Forbidden",
-                    $"This key may only send events of account '{scopedAccount}'.");
-            }
-
-            var now = clock.GetUtcNow();
-            var eventLimits = new EventLimits { MaxFutureSkew = limits.MaxFutureSkew, MaxAge = limits.MaxEventAge };
-            var accepted = new List<UsageEvent>(elements.Count);
-            var rejected = new List<Rejection>();
-            for (var i = 0; i < elements.Count; i++)
-            {
-                var ingestId = Guid.CreateVersion7(now).ToString("N");
-                if (CloudEventReader.Read(elements[i], now, eventLimits, ingestId, out var reason) is { } usageEvent)
-                {
-                    accepted.Add(usageEvent);
-                }
-                else
-                {
-                    rejected.Add(new Rejection(i, CloudEventReader.TryGetId(elements[i]), reason!));
-                    metrics.Rejected(reason!);
-                }
-            }
-
-            if (accepted.Count == 0)
-            {
-                return Problem(StatusCodes.Status400BadRequest, "Bad Request", "No event in the request is valid.", rejected);
-            }
-
-            var producing = clock.GetTimestamp();
-            try
-            {
-                // Not the request's token: once produced, the events go to the broker whether or not
-                // the client still waits for the answer.
-                await producer.ProduceAsync(accepted, CancellationToken.None);
-                metrics.Produced(accepted.Count, clock.GetElapsedTime(producing), errorType: null);
-                metrics.Accepted(accepted.Count);
-            }
-            catch (BrokerUnavailableException ex)
-            {
-                metrics.Produced(accepted.Count, clock.GetElapsedTime(producing), "broker_unavailable");
-                metrics.Refused(accepted.Count, MeteringSemanticConventions.OutcomeValues.Unavailable);
-                Log.BrokerUnavailable(logger, accepted.Count, ex.Message);
-                http.Response.Headers.RetryAfter = ((int)Math.Ceiling(limits.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                return Problem(StatusCodes.Status503ServiceUnavailable, "Service Unavailable",
-                    $"The event broker cannot take events right now ({ex.Message}); none of this request was accepted. Retry later.");
-            }
-
-            return TypedResults.Accepted((string?)null, new IngestResponse(accepted.Count, rejected));
+            return Problem(StatusCodes.Status400BadRequest, "Bad Request",
+                shape == BodyShape.Single
+                    ? "body: application/cloudevents+json carries one event object; send arrays as application/cloudevents-batch+json."
+                    : "body: application/cloudevents-batch+json carries a JSON array of events.", []);
         }
-    }
 
-    private static bool SendsOtherAccount(JsonElement element, string account) =>
-        element.ValueKind == JsonValueKind.Object
-        && element.TryGetProperty("account", out var value)
-        && !(value.ValueKind == JsonValueKind.String && value.ValueEquals(account));
+        if (batch.Count > limits.MaxEventsPerRequest)
+        {
+            metrics.Refused(batch.Count, MeteringSemanticConventions.OutcomeValues.TooLarge);
+            return Problem(StatusCodes.Status413PayloadTooLarge, "Payload Too Large",
+                $"The request has {batch.Count} events; at most {limits.MaxEventsPerRequest} are allowed.");
+        }
+
+        if (batch.NamesOtherAccount)
+        {
+            metrics.Refused(batch.Count, MeteringSemanticConventions.OutcomeValues.Forbidden);
+            return Problem(StatusCodes.Status403Forbidden, "Forbidden", $"This key may only send events of account '{key.Account}'.");
+        }
+
+        foreach (var rejection in batch.Rejected)
+        {
+            metrics.Rejected(rejection.Reason);
+        }
+
+        if (batch.Accepted.Count == 0)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Bad Request", "No event in the request is valid.", batch.Rejected);
+        }
+
+        var producing = clock.GetTimestamp();
+        try
+        {
+            // Not the request's token: once produced, the events go to the broker whether or not
+            // the client still waits for the answer.
+            await producer.ProduceAsync(batch.Accepted, CancellationToken.None);
+            metrics.Produced(batch.Accepted.Count, clock.GetElapsedTime(producing), errorType: null);
+            metrics.Accepted(batch.Accepted.Count);
+        }
+        catch (BrokerUnavailableException ex)
+        {
+            metrics.Produced(batch.Accepted.Count, clock.GetElapsedTime(producing), "broker_unavailable");
+            metrics.Refused(batch.Accepted.Count, MeteringSemanticConventions.OutcomeValues.Unavailable);
+            Log.BrokerUnavailable(logger, batch.Accepted.Count, ex.Message);
+            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(limits.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Problem(StatusCodes.Status503ServiceUnavailable, "Service Unavailable",
+                $"The event broker cannot take events right now ({ex.Message}); none of this request was accepted. Retry later.");
+        }
+
+        return TypedResults.Accepted((string?)null, new IngestResponse(batch.Accepted.Count, batch.Rejected));
+    }
 
     private static bool TryGetBodyShape(string? contentType, out BodyShape shape)
     {

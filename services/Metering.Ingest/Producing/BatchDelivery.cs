@@ -23,7 +23,7 @@ internal sealed class BatchDelivery
     }
 
     /// <summary>The delivery handler to pass to <c>Produce</c> for every message of the batch.</summary>
-    public Action<DeliveryReport<string, byte[]>> Report { get; }
+    public Action<DeliveryReport<byte[], byte[]>> Report { get; }
 
     /// <summary>Completes when every message was acknowledged, or fails with the first error reported.</summary>
     public Task Task => _done.Task;
@@ -32,10 +32,10 @@ internal sealed class BatchDelivery
     public void Abandon(Error error)
     {
         Interlocked.CompareExchange(ref _firstError, error, null);
-        _done.TrySetException(new ProduceException<string, byte[]>(error, new DeliveryResult<string, byte[]>()));
+        _done.TrySetException(new ProduceException<byte[], byte[]>(error, new DeliveryResult<byte[], byte[]>()));
     }
 
-    private void OnReport(DeliveryReport<string, byte[]> report)
+    private void OnReport(DeliveryReport<byte[], byte[]> report)
     {
         if (report.Error.IsError)
         {
@@ -46,7 +46,7 @@ internal sealed class BatchDelivery
         {
             if (_firstError is { } error)
             {
-                _done.TrySetException(new ProduceException<string, byte[]>(error, new DeliveryResult<string, byte[]>()));
+                _done.TrySetException(new ProduceException<byte[], byte[]>(error, new DeliveryResult<byte[], byte[]>()));
             }
             else
             {

@@ -20,7 +20,7 @@ internal sealed class EventProducer : IHostedService, IDisposable
     public const string TraceStateHeader = "tracestate";
     private static readonly byte[] SchemaVersion = Encoding.ASCII.GetBytes(UsageEventCodec.SchemaVersion);
     private static readonly TimeSpan QueueFullRetry = TimeSpan.FromMilliseconds(5);
-    private readonly IProducer<string, byte[]> _producer;
+    private readonly IProducer<byte[], byte[]> _producer;
     private readonly ILogger<EventProducer> _logger;
     private readonly TimeProvider _clock;
     private readonly TimeSpan _queueFullWait;
@@ -36,7 +36,7 @@ internal sealed class EventProducer : IHostedService, IDisposable
         var config = options.Value.CreateProducerConfig();
         config.QueueBufferingMaxMessages = ingest.Value.ProducerQueueMaxMessages;
         config.QueueBufferingMaxKbytes = ingest.Value.ProducerQueueMaxBytes / 1024;
-        _producer = new ProducerBuilder<string, byte[]>(config)
+        _producer = new ProducerBuilder<byte[], byte[]>(config)
             .SetErrorHandler((_, error) =>
             {
                 metrics.BrokerError(error.Code.ToString());
@@ -51,11 +51,11 @@ internal sealed class EventProducer : IHostedService, IDisposable
     public Handle Handle => _producer.Handle;
 
     /// <summary>
-    /// Produces every event and waits until the broker acknowledged all of them. While the producer's
+    /// Produces every record and waits until the broker acknowledged all of them. While the producer's
     /// local queue is full it waits up to <see cref="IngestOptions.QueueFullWait"/>, so memory stays bounded.
     /// </summary>
-    /// <exception cref="BrokerUnavailableException">Some event was not acknowledged, or the queue stayed full.</exception>
-    public async Task ProduceAsync(IReadOnlyList<UsageEvent> events, CancellationToken cancellationToken)
+    /// <exception cref="BrokerUnavailableException">Some record was not acknowledged, or the queue stayed full.</exception>
+    public async Task ProduceAsync(IReadOnlyList<EventRecord> records, CancellationToken cancellationToken)
     {
         // One producer span per batch, a child of the request's span when there is one (STYLE.md §7).
         using var activity = IngestActivitySource.Instance.StartActivity($"send {Topic}", ActivityKind.Producer);
@@ -64,7 +64,7 @@ internal sealed class EventProducer : IHostedService, IDisposable
             activity.SetTag(MeteringSemanticConventions.MessagingSystem, "kafka");
             activity.SetTag(MeteringSemanticConventions.MessagingDestinationName, Topic);
             activity.SetTag(MeteringSemanticConventions.MessagingOperationName, "send");
-            activity.SetTag(MeteringSemanticConventions.MessagingBatchMessageCount, events.Count);
+            activity.SetTag(MeteringSemanticConventions.MessagingBatchMessageCount, records.Count);
         }
 
         var trace = activity ?? Activity.Current;
@@ -78,10 +78,10 @@ internal sealed class EventProducer : IHostedService, IDisposable
             headers.Add(TraceStateHeader, Encoding.ASCII.GetBytes(traceState));
         }
 
-        var delivery = new BatchDelivery(events.Count);
-        void Report(DeliveryReport<string, byte[]> report)
+        var delivery = new BatchDelivery(records.Count);
+        void Report(DeliveryReport<byte[], byte[]> report)
         {
-            _metrics.Delivered();
+            _metrics.Delivered(1);
             if (report.Error.IsError)
             {
                 _metrics.BrokerError(report.Error.Code.ToString());
@@ -90,26 +90,27 @@ internal sealed class EventProducer : IHostedService, IDisposable
             delivery.Report(report);
         }
 
+        // The queue gauge counts the batch in once; each delivery report, and each record never produced, counts out.
+        _metrics.Enqueued(records.Count);
         long? queueFullSince = null;
-        for (var i = 0; i < events.Count; i++)
+        for (var i = 0; i < records.Count; i++)
         {
             // Produce copies the message into librdkafka's queue, so one Headers serves the batch.
-            var message = new Message<string, byte[]> { Key = events[i].Account, Value = UsageEventCodec.Serialize(events[i]), Headers = headers };
+            var message = new Message<byte[], byte[]> { Key = records[i].Key, Value = records[i].Value, Headers = headers };
             while (true)
             {
                 try
                 {
-                    _metrics.Enqueued();
                     _producer.Produce(Topic, message, Report);
                     queueFullSince = null;
                     break;
                 }
-                catch (ProduceException<string, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+                catch (ProduceException<byte[], byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
                 {
-                    _metrics.Delivered();
                     queueFullSince ??= _clock.GetTimestamp();
                     if (_clock.GetElapsedTime(queueFullSince.Value) >= _queueFullWait)
                     {
+                        _metrics.Delivered(records.Count - i);
                         _metrics.BrokerError(ex.Error.Code.ToString());
                         delivery.Abandon(ex.Error);
                         throw new BrokerUnavailableException(
@@ -120,7 +121,7 @@ internal sealed class EventProducer : IHostedService, IDisposable
                 }
                 catch (KafkaException ex)
                 {
-                    _metrics.Delivered();
+                    _metrics.Delivered(records.Count - i);
                     _metrics.BrokerError(ex.Error.Code.ToString());
                     delivery.Abandon(ex.Error);
                     throw new BrokerUnavailableException(ex.Error.Reason, ex);

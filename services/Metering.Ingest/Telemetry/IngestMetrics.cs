@@ -93,11 +93,11 @@ internal sealed class IngestMetrics
         }
     }
 
-    /// <summary>A message went into the producer's queue; <see cref="Delivered"/> takes it out.</summary>
-    public void Enqueued() => Interlocked.Increment(ref _producerQueue);
+    /// <summary>Messages go into the producer's queue; <see cref="Delivered"/> takes them out.</summary>
+    public void Enqueued(int count) => Interlocked.Add(ref _producerQueue, count);
 
-    /// <summary>The producer reported a message's delivery, successful or not.</summary>
-    public void Delivered() => Interlocked.Decrement(ref _producerQueue);
+    /// <summary>The producer reported messages delivered, successfully or not, or they were never produced.</summary>
+    public void Delivered(int count) => Interlocked.Add(ref _producerQueue, -count);
 
     /// <summary>An error of the Kafka client; <paramref name="errorType"/> is a Confluent.Kafka <c>ErrorCode</c> name (a fixed set).</summary>
     public void BrokerError(string errorType)

@@ -84,13 +84,13 @@ internal static class AccountSettingsEndpoints
                 """Content-Type must be application/json (UTF-8): {"personalData": false}.""");
         }
 
-        var body = await RequestBody.ReadAsync(http.Request, MaxBodyBytes, cancellationToken);
+        using var body = await RequestBody.ReadAsync(http.Request, MaxBodyBytes, cancellationToken);
         if (body is null)
         {
             return Problem(StatusCodes.Status413PayloadTooLarge, "Payload Too Large", $"The body is larger than {MaxBodyBytes} bytes.");
         }
 
-        if (Read(body, out var reason) is not { } personalData)
+        if (Read(body.Memory, out var reason) is not { } personalData)
         {
             return Problem(StatusCodes.Status400BadRequest, "Bad Request", reason!);
         }
@@ -108,7 +108,7 @@ internal static class AccountSettingsEndpoints
     }
 
     /// <summary>The <c>personalData</c> of a body that is exactly <c>{"personalData": true|false}</c>, or null with the reason.</summary>
-    private static bool? Read(byte[] body, out string? reason)
+    private static bool? Read(ReadOnlyMemory<byte> body, out string? reason)
     {
         reason = null;
         JsonDocument document;

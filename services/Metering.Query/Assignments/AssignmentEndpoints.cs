@@ -56,7 +56,7 @@ internal static class AssignmentEndpoints
                 "Content-Type must be application/json (UTF-8): a JSON array of assignments.");
         }
 
-        var body = await RequestBody.ReadAsync(http.Request, limits.MaxBodyBytes, cancellationToken);
+        using var body = await RequestBody.ReadAsync(http.Request, limits.MaxBodyBytes, cancellationToken);
         if (body is null)
         {
             return Problem(StatusCodes.Status413PayloadTooLarge, "Payload Too Large",
@@ -66,7 +66,7 @@ internal static class AssignmentEndpoints
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
+            document = JsonDocument.Parse(body.Memory, new JsonDocumentOptions { MaxDepth = 64 });
         }
         catch (JsonException ex)
         {

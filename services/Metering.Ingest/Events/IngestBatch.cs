@@ -1,0 +1,104 @@
+using System.Text.Json;
+using Metering.Events;
+using Metering.Ingest.Producing;
+
+namespace Metering.Ingest.Events;
+
+/// <summary>
+/// The events of one request body, read in one forward pass: each valid event stamped and encoded as its Kafka
+/// record, each invalid one named with its reason (DESIGN.md §4). Nothing is produced here.
+/// </summary>
+internal sealed class IngestBatch
+{
+    private readonly int _maxEvents;
+    private readonly DateTimeOffset _now;
+    private readonly EventLimits _limits;
+    private readonly byte[]? _scopedAccount;
+    private readonly IngestIdGenerator _ingestIds;
+
+    private IngestBatch(bool isArray, int maxEvents, DateTimeOffset now, EventLimits limits, byte[]? scopedAccount)
+    {
+        IsArray = isArray;
+        _maxEvents = maxEvents;
+        _now = now;
+        _limits = limits;
+        _scopedAccount = scopedAccount;
+        _ingestIds = new IngestIdGenerator(now);
+    }
+
+    /// <summary>Whether the body is a JSON array of events rather than one event.</summary>
+    public bool IsArray { get; }
+
+    /// <summary>How many events the body holds; only the first <c>maxEvents</c> are read.</summary>
+    public int Count { get; private set; }
+
+    public List<EventRecord> Accepted { get; } = [];
+
+    public List<Rejection> Rejected { get; } = [];
+
+    /// <summary>Whether an event names an account other than the key's, when the key is scoped to one.</summary>
+    public bool NamesOtherAccount { get; private set; }
+
+    /// <summary>Reads a request body: one event, or a JSON array of events.</summary>
+    /// <param name="body">The request body.</param>
+    /// <param name="maxEvents">How many events are read at most; the rest are only counted.</param>
+    /// <param name="now">The ingest time: event times are checked against it, and accepted events stamped with it.</param>
+    /// <param name="limits">The configurable acceptance rules.</param>
+    /// <param name="scopedAccount">The UTF-8 account the key is scoped to, or null.</param>
+    /// <exception cref="JsonException">The body is not valid JSON.</exception>
+    public static IngestBatch Read(ReadOnlySpan<byte> body, int maxEvents, DateTimeOffset now, EventLimits limits, byte[]? scopedAccount)
+    {
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
+        reader.Read();
+        var batch = new IngestBatch(reader.TokenType == JsonTokenType.StartArray, maxEvents, now, limits, scopedAccount);
+        if (!batch.IsArray)
+        {
+            batch.Add(Element(body, ref reader));
+        }
+        else
+        {
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                batch.Add(Element(body, ref reader));
+            }
+        }
+
+        // Throws on anything but white space after the body's value.
+        while (reader.Read())
+        {
+        }
+
+        return batch;
+    }
+
+    /// <summary>The bytes of the value the reader is on, which it then skips.</summary>
+    private static ReadOnlySpan<byte> Element(ReadOnlySpan<byte> body, ref Utf8JsonReader reader)
+    {
+        var start = (int)reader.TokenStartIndex;
+        reader.Skip();
+        return body[start..(int)reader.BytesConsumed];
+    }
+
+    private void Add(ReadOnlySpan<byte> element)
+    {
+        var index = Count++;
+        if (index >= _maxEvents)
+        {
+            return;
+        }
+
+        if (_scopedAccount is not null && CloudEventReader.NamesOtherAccount(element, _scopedAccount))
+        {
+            NamesOtherAccount = true;
+        }
+
+        if (CloudEventReader.TryRead(element, _now, _limits, out var cloudEvent, out var reason, out var id))
+        {
+            Accepted.Add(new EventRecord(cloudEvent.Account.ToArray(), UsageEventCodec.Serialize(cloudEvent, _ingestIds.Next(), _now)));
+        }
+        else
+        {
+            Rejected.Add(new Rejection(index, id, reason!));
+        }
+    }
+}
