@@ -8,7 +8,7 @@ using static Metering.ClickHouse.ClickHouseSql;
 namespace Metering.Query.Subjects;
 
 /// <summary>
-/// Answers the subject report of an account from the rollups (one query: every meter of the catalog, the account's
+/// Answers the subject report of an account from the rollups (one query: for every meter of the catalog, the account's
 /// rows with windows starting before <c>to</c>, grouped by subject, meter and whether the window is in the range), its
 /// assignments and its settings, read at the same time. Values reach the SQL only through
 /// <see cref="ClickHouseSql.Literal(string)"/>; names only from the meter catalog.
@@ -81,7 +81,9 @@ internal sealed class SubjectQuery(ClickHouseClient clickHouse, MeterCatalog cat
         var from = Literal(WholeSeconds.AtOrAfter(request.From));
         var to = Literal(WholeSeconds.AtOrAfter(request.To));
         var inRange = $"window_start >= {from}";
-        return await clickHouse.QueryAsync(
+        // One SELECT per meter: with `meter IN (…)` ClickHouse 18.16 reads every key between the first and the last meter,
+        // all accounts included, while `meter = … AND account = …` reads only the account's own part of the key.
+        var perMeter = meters.Select(m =>
             $"""
             SELECT subject, meter, {inRange} AS in_range,
                    {RollupTotals.Sql} AS totals,
@@ -89,12 +91,14 @@ internal sealed class SubjectQuery(ClickHouseClient clickHouse, MeterCatalog cat
                    groupUniqArrayIf(team, {inRange}) AS teams,
                    max(if(last_event_ms != 0, last_event_ms, greatest(toInt64(toUInt32(window_start)) * 1000, latest_time_ms))) AS last_access_ms
             FROM rollups FINAL
-            WHERE meter IN ({string.Join(", ", meters.Select(m => Literal(m.Name)))})
+            WHERE meter = {Literal(m.Name)}
               AND account = {Literal(request.Account)}
               AND window_start < {to}
               AND subject != ''
             GROUP BY subject, meter, in_range
-            """,
+            """);
+        return await clickHouse.QueryAsync(
+            $"SELECT * FROM ({string.Join(" UNION ALL ", perMeter)})",
             QueryStorageJsonContext.Default.SubjectUsageRow, cancellationToken: cancellationToken);
     }
 
