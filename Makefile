@@ -25,7 +25,7 @@ test: build
 test-unit: build
 	@dotnet test Metering.sln --no-build --nologo --filter "TestCategory!=Integration&TestCategory!=EndToEnd"
 
-# Ingest throughput: gateway against a plain producer on the same broker (BENCH_ARGS="--events N --concurrency C").
+# Ingest throughput: gateway against a plain producer on the same broker (BENCH_ARGS="--events N --concurrency C --batch B --warmup S").
 bench-ingest: setup
 	@dotnet build tests/Metering.Ingest.Benchmarks -c Release --no-restore --nologo --verbosity quiet
 	@dotnet artifacts/bin/Metering.Ingest.Benchmarks/release/Metering.Ingest.Benchmarks.dll $(BENCH_ARGS)
