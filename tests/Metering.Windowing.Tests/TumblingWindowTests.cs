@@ -98,5 +98,13 @@ public class TumblingWindowTests
             Throws.TypeOf<ArgumentOutOfRangeException>());
     }
 
+    [TestCase("01:00:00", null)]
+    [TestCase("00:00:01", null)]
+    [TestCase("00:07:00", "W 00:07:00 must divide a day (e.g. 00:01:00, 00:05:00, 00:15:00, 01:00:00).")]
+    [TestCase("00:00:00", "W 00:00:00 must divide a day (e.g. 00:01:00, 00:05:00, 00:15:00, 01:00:00).")]
+    [TestCase("00:00:00.0000001", "W 00:00:00.0000001 must divide a day (e.g. 00:01:00, 00:05:00, 00:15:00, 01:00:00).")]
+    public void SizeError_Size_IsNullOnlyForSizesThatDivideADay(string size, string? expected) =>
+        Assert.That(TumblingWindow.SizeError(TimeSpan.Parse(size, CultureInfo.InvariantCulture), "W"), Is.EqualTo(expected));
+
     private static DateTimeOffset Parse(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture);
 }

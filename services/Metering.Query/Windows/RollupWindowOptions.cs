@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Metering.Windowing;
 using Microsoft.Extensions.Options;
 
 namespace Metering.Query.Windows;
@@ -30,7 +31,7 @@ internal sealed partial class RollupWindowOptionsValidator : IValidateOptions<Ro
 internal sealed class RollupWindowSizeValidator : IValidateOptions<RollupWindowOptions>
 {
     public ValidateOptionsResult Validate(string? name, RollupWindowOptions options) =>
-        options.WindowSize > TimeSpan.Zero && TimeSpan.FromDays(1).Ticks % options.WindowSize.Ticks == 0
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail($"Aggregator:WindowSize {options.WindowSize} must divide a day (e.g. 00:01:00, 00:05:00, 00:15:00, 01:00:00).");
+        TumblingWindow.SizeError(options.WindowSize, "Aggregator:WindowSize") is { } error
+            ? ValidateOptionsResult.Fail(error)
+            : ValidateOptionsResult.Success;
 }
