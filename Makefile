@@ -17,7 +17,7 @@ build-services: setup
 	@for s in $(SERVICES); do dotnet build services/Metering.$$s --no-restore --nologo --verbosity quiet || exit 1; done
 
 run: build-services
-	@scripts/run
+	@scripts/with-jemalloc scripts/run
 
 test: build
 	@scripts/test-report dotnet test Metering.sln --no-build --nologo $(DOTNET_TEST_FLAGS)
@@ -28,25 +28,25 @@ test-unit: build
 # Ingest throughput: gateway against a plain producer on the same broker (BENCH_ARGS="--events N --concurrency C --batch B --warmup S").
 bench-ingest: setup
 	@dotnet build tests/Metering.Ingest.Benchmarks -c Release --no-restore --nologo --verbosity quiet
-	@dotnet artifacts/bin/Metering.Ingest.Benchmarks/release/Metering.Ingest.Benchmarks.dll $(BENCH_ARGS)
+	@scripts/with-jemalloc dotnet artifacts/bin/Metering.Ingest.Benchmarks/release/Metering.Ingest.Benchmarks.dll $(BENCH_ARGS)
 
 # Pipeline throughput: one aggregator from start until its progress covers a preloaded topic, against kcat reading
 # the same topic, plus the restart-to-caught-up time after a SIGKILL (BENCH_ARGS="--events N --duplicates F --partitions P").
 bench-pipeline: setup
 	@dotnet build tests/Metering.Pipeline.Benchmarks -c Release --no-restore --nologo --verbosity quiet
-	@dotnet artifacts/bin/Metering.Pipeline.Benchmarks/release/Metering.Pipeline.Benchmarks.dll $(BENCH_ARGS)
+	@scripts/with-jemalloc dotnet artifacts/bin/Metering.Pipeline.Benchmarks/release/Metering.Pipeline.Benchmarks.dll $(BENCH_ARGS)
 
 # Query latency: a month of rollups (about 14 M rows) in a private ClickHouse, p50/p99 of the monthly report, usage by day
 # and subjects of one account through the query service (BENCH_ARGS="--accounts A --subjects S --days D --hours H --requests R --warmup W").
 bench-query: setup
 	@dotnet build tests/Metering.Query.Benchmarks -c Release --no-restore --nologo --verbosity quiet
-	@dotnet artifacts/bin/Metering.Query.Benchmarks/release/Metering.Query.Benchmarks.dll $(BENCH_ARGS)
+	@scripts/with-jemalloc dotnet artifacts/bin/Metering.Query.Benchmarks/release/Metering.Query.Benchmarks.dll $(BENCH_ARGS)
 
 # Exactly-once under chaos: 1,000,000 events through the gateway while the aggregator is killed at least 10 times and a
 # second instance joins and leaves; ClickHouse against an independent oracle (CHAOS_ARGS="--events N --kills K ...").
 chaos: setup
 	@dotnet build tests/Metering.Chaos -c Release --no-restore --nologo --verbosity quiet
-	@dotnet artifacts/bin/Metering.Chaos/release/Metering.Chaos.dll $(CHAOS_ARGS)
+	@scripts/with-jemalloc dotnet artifacts/bin/Metering.Chaos/release/Metering.Chaos.dll $(CHAOS_ARGS)
 
 lint: setup
 	@dotnet format Metering.sln --verify-no-changes --no-restore

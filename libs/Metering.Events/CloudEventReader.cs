@@ -35,9 +35,32 @@ public static class CloudEventReader
     public static bool TryRead(
         ReadOnlySpan<byte> utf8Json, DateTimeOffset now, EventLimits limits, out Utf8CloudEvent cloudEvent, out string? reason, out string? id)
     {
+        var reader = new Utf8JsonReader(utf8Json);
+        reader.Read();
+        return TryReadValue(utf8Json, ref reader, now, limits, out cloudEvent, out reason, out id);
+    }
+
+    /// <summary>
+    /// Reads and validates the value <paramref name="reader"/> is on, as <see cref="TryRead"/> does, without a pass
+    /// of its own over the value: a request body's events are read as the body is.
+    /// </summary>
+    /// <param name="utf8Json">Everything <paramref name="reader"/> reads: the request body.</param>
+    /// <param name="reader">On the first token of the value; left on its last.</param>
+    /// <param name="now">The clock reading that event times are checked against.</param>
+    /// <param name="limits">The configurable acceptance rules.</param>
+    /// <param name="cloudEvent">The event, pointing into <paramref name="utf8Json"/> where it can.</param>
+    /// <param name="reason">Why the event was rejected, or null.</param>
+    /// <param name="id">For a rejected event, its <c>id</c> if it has a readable one (truncated), to name it by.</param>
+    /// <returns>Whether the event is valid.</returns>
+    /// <exception cref="JsonException">The value is not valid JSON.</exception>
+    public static bool TryReadValue(
+        ReadOnlySpan<byte> utf8Json, scoped ref Utf8JsonReader reader, DateTimeOffset now, EventLimits limits,
+        out Utf8CloudEvent cloudEvent, out string? reason, out string? id)
+    {
         ArgumentNullException.ThrowIfNull(limits);
-        var attributes = Attributes.Read(utf8Json);
-        reason = Validate(attributes, utf8Json.Length, now, limits, out var time);
+        var start = (int)reader.TokenStartIndex;
+        var attributes = Attributes.Read(utf8Json, ref reader);
+        reason = Validate(attributes, (int)reader.BytesConsumed - start, now, limits, out var time);
         if (reason is not null)
         {
             cloudEvent = default;
@@ -329,9 +352,16 @@ public static class CloudEventReader
         {
             var reader = new Utf8JsonReader(utf8Json);
             reader.Read();
+            return Read(utf8Json, ref reader);
+        }
+
+        /// <summary>The attributes of the value <paramref name="reader"/> is on, over <paramref name="utf8Json"/>; leaves it on the value's last token.</summary>
+        public static Attributes Read(ReadOnlySpan<byte> utf8Json, scoped ref Utf8JsonReader reader)
+        {
             var a = new Attributes { Kind = reader.TokenType };
             if (a.Kind != JsonTokenType.StartObject)
             {
+                reader.Skip();
                 return a;
             }
 

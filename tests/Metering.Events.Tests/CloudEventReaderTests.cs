@@ -481,6 +481,34 @@ public class CloudEventReaderTests
         yield return new TestCaseData("event", "[]").SetArgDisplayNames("event", "[]");
     }
 
+    [Test]
+    public void ReadValue_EventsOfAnArray_AreReadInPlaceAndTheReaderLeftOnEachLastToken()
+    {
+        var tooLarge = Event(("data", "{\"blob\":" + Quote(new string('x', EventLimits.MaxEventBytes)) + "}"));
+        var body = System.Text.Encoding.UTF8.GetBytes("[" + Event() + ", [1, {\"id\": \"x\"}], " + Event(("id", "\"evt-2\"")) + "," + tooLarge + "]");
+        var reader = new Utf8JsonReader(body);
+        reader.Read();
+        var results = new List<(bool Valid, string? Id, string? Reason)>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            var valid = CloudEventReader.TryReadValue(body, ref reader, Now, new EventLimits(), out var cloudEvent, out var reason, out _);
+            results.Add((valid, valid ? System.Text.Encoding.UTF8.GetString(cloudEvent.Id) : null, reason));
+        }
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(results, Is.EqualTo(new[]
+            {
+                (true, (string?)"evt-1", (string?)null),
+                (false, null, "event: must be a JSON object, not an array"),
+                (true, "evt-2", null),
+                (false, null, $"event: larger than {EventLimits.MaxEventBytes} bytes"),
+            }));
+            Assert.That(reader.TokenType, Is.EqualTo(JsonTokenType.EndArray));
+            Assert.That(reader.Read(), Is.False);
+        }
+    }
+
     /// <summary>The default event as JSON text; an override with a null raw value removes the attribute.</summary>
     private static string Event(params (string Name, string? Raw)[] overrides)
     {

@@ -53,13 +53,13 @@ internal sealed class IngestBatch
         var batch = new IngestBatch(reader.TokenType == JsonTokenType.StartArray, maxEvents, now, limits, scopedAccount);
         if (!batch.IsArray)
         {
-            batch.Add(Element(body, ref reader));
+            batch.Add(body, ref reader);
         }
         else
         {
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
-                batch.Add(Element(body, ref reader));
+                batch.Add(body, ref reader);
             }
         }
 
@@ -71,28 +71,24 @@ internal sealed class IngestBatch
         return batch;
     }
 
-    /// <summary>The bytes of the value the reader is on, which it then skips.</summary>
-    private static ReadOnlySpan<byte> Element(ReadOnlySpan<byte> body, ref Utf8JsonReader reader)
-    {
-        var start = (int)reader.TokenStartIndex;
-        reader.Skip();
-        return body[start..(int)reader.BytesConsumed];
-    }
-
-    private void Add(ReadOnlySpan<byte> element)
+    /// <summary>Reads the event <paramref name="reader"/> is on, leaving the reader on its last token.</summary>
+    private void Add(ReadOnlySpan<byte> body, scoped ref Utf8JsonReader reader)
     {
         var index = Count++;
+        var start = (int)reader.TokenStartIndex;
         if (index >= _maxEvents)
         {
+            reader.Skip();
             return;
         }
 
-        if (_scopedAccount is not null && CloudEventReader.NamesOtherAccount(element, _scopedAccount))
+        var valid = CloudEventReader.TryReadValue(body, ref reader, _now, _limits, out var cloudEvent, out var reason, out var id);
+        if (_scopedAccount is not null && CloudEventReader.NamesOtherAccount(body[start..(int)reader.BytesConsumed], _scopedAccount))
         {
             NamesOtherAccount = true;
         }
 
-        if (CloudEventReader.TryRead(element, _now, _limits, out var cloudEvent, out var reason, out var id))
+        if (valid)
         {
             Accepted.Add(new EventRecord(cloudEvent.Account.ToArray(), UsageEventCodec.Serialize(cloudEvent, _ingestIds.Next(), _now)));
         }
