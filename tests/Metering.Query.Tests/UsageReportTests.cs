@@ -280,10 +280,12 @@ public sealed class UsageReportTests
     }
 
     [Test]
-    public async Task Get_UnknownMeter_Answers404()
+    public async Task Get_UnknownMeter_Answers400WithTheReason()
     {
         using var response = await _world.Query.CreateClient().SendAsync(Request("/v1/meters/nope/usage"));
-        using var problem = await Problems.AssertAsync(response, HttpStatusCode.NotFound);
+        using var problem = await Problems.AssertAsync(response, HttpStatusCode.BadRequest);
+
+        Assert.That(Problems.Detail(problem), Is.EqualTo("meter: no meter named 'nope'; GET /v1/meters lists them"));
     }
 
     [TestCase("'")]

@@ -38,7 +38,6 @@ internal static class UsageEndpoints
             .Produces<UsageResponse>()
             .Produces(StatusCodes.Status200OK, contentType: "text/csv")
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .RequireApiKey(ApiRole.Admin, ApiRole.Finance, ApiRole.Viewer);
         return app;
@@ -49,7 +48,8 @@ internal static class UsageEndpoints
     {
         if (catalog.Find(meter) is not { } definition)
         {
-            return Problem(StatusCodes.Status404NotFound, $"meter: no meter named '{QueryReader.Shown(meter)}'; GET /v1/meters lists them.");
+            // An unknown meter is a parameter the report cannot use, like an unknown zone: 400 with the reason.
+            return Problem(StatusCodes.Status400BadRequest, $"meter: no meter named '{QueryReader.Shown(meter)}'; GET /v1/meters lists them");
         }
 
         var acceptsCsv = http.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase));
