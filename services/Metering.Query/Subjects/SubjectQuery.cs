@@ -86,7 +86,7 @@ internal sealed class SubjectQuery(ClickHouseClient clickHouse, MeterCatalog cat
         var perMeter = meters.Select(m =>
             $"""
             SELECT subject, meter, {inRange} AS in_range,
-                   {RollupTotals.Sql} AS totals,
+                   {RollupTotals.SqlFor(m.Aggregation)} AS totals,
                    groupUniqArrayIf(toInt32(intDiv(toUInt32(window_start), 86400)), {inRange}) AS days,
                    groupUniqArrayIf(team, {inRange}) AS teams,
                    max(if(last_event_ms != 0, last_event_ms, greatest(toInt64(toUInt32(window_start)) * 1000, latest_time_ms))) AS last_access_ms

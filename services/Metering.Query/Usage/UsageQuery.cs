@@ -133,7 +133,7 @@ internal sealed class UsageQuery(
         filters.Add($"window_start < {Literal(windows.To)}");
         var rows = await clickHouse.QueryAsync(
             $"""
-            SELECT toInt64(toUInt32({bucket})) * 1000 AS bucket_ms, {dims} AS dims, {RollupTotals.Sql} AS totals,
+            SELECT toInt64(toUInt32({bucket})) * 1000 AS bucket_ms, {dims} AS dims, {RollupTotals.SqlFor(request.Meter.Aggregation)} AS totals,
                    min(finalized_at > toDateTime(0)) AS rows_final, groupUniqArray(kafka_partition) AS partitions
             FROM rollups FINAL
             WHERE {string.Join(" AND ", filters)}
