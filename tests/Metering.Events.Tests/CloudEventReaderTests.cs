@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 
 namespace Metering.Events.Tests;
@@ -485,14 +486,14 @@ public class CloudEventReaderTests
     public void ReadValue_EventsOfAnArray_AreReadInPlaceAndTheReaderLeftOnEachLastToken()
     {
         var tooLarge = Event(("data", "{\"blob\":" + Quote(new string('x', EventLimits.MaxEventBytes)) + "}"));
-        var body = System.Text.Encoding.UTF8.GetBytes("[" + Event() + ", [1, {\"id\": \"x\"}], " + Event(("id", "\"evt-2\"")) + "," + tooLarge + "]");
+        var body = Encoding.UTF8.GetBytes("[" + Event() + ", [1, {\"id\": \"x\"}], " + Event(("id", "\"evt-2\"")) + "," + tooLarge + "]");
         var reader = new Utf8JsonReader(body);
         reader.Read();
         var results = new List<(bool Valid, string? Id, string? Reason)>();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             var valid = CloudEventReader.TryReadValue(body, ref reader, Now, new EventLimits(), out var cloudEvent, out var reason, out _);
-            results.Add((valid, valid ? System.Text.Encoding.UTF8.GetString(cloudEvent.Id) : null, reason));
+            results.Add((valid, valid ? Encoding.UTF8.GetString(cloudEvent.Id) : null, reason));
         }
 
         using (Assert.EnterMultipleScope())

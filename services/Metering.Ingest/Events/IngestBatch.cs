@@ -83,7 +83,11 @@ internal sealed class IngestBatch
         }
 
         var valid = CloudEventReader.TryReadValue(body, ref reader, _now, _limits, out var cloudEvent, out var reason, out var id);
-        if (_scopedAccount is not null && CloudEventReader.NamesOtherAccount(body[start..(int)reader.BytesConsumed], _scopedAccount))
+        // A valid event's account is the string it names; only a rejected one needs its attributes read again.
+        if (_scopedAccount is not null
+            && (valid
+                ? !cloudEvent.Account.SequenceEqual(_scopedAccount)
+                : CloudEventReader.NamesOtherAccount(body[start..(int)reader.BytesConsumed], _scopedAccount)))
         {
             NamesOtherAccount = true;
         }
