@@ -25,6 +25,9 @@ public static class ServiceDefaultsHostApplicationBuilderExtensions
     /// <summary>ASP.NET Core's own meter: <c>http.server.request.duration</c> and friends.</summary>
     public const string AspNetCoreHostingMeter = "Microsoft.AspNetCore.Hosting";
 
+    /// <summary>The runtime's own meter: garbage collections and their pause time, heap size, CPU time, thread pool.</summary>
+    public const string RuntimeMeter = "System.Runtime";
+
     public const string LiveTag = "live";
     public const string ReadyTag = "ready";
 
@@ -100,7 +103,7 @@ public static class ServiceDefaultsHostApplicationBuilderExtensions
         builder.Services.AddSingleton(sp =>
         {
             var metrics = Sdk.CreateMeterProviderBuilder()
-                .AddMeter(TelemetryNamePattern, AspNetCoreHostingMeter)
+                .AddMeter(TelemetryNamePattern, AspNetCoreHostingMeter, RuntimeMeter)
                 .AddReader(sp.GetRequiredService<MetricReader>());
             return (otlp ? metrics.AddOtlpExporter() : metrics).Build();
         });

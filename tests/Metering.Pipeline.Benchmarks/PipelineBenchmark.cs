@@ -254,6 +254,16 @@ internal static class PipelineBenchmark
 
         figures.AddRange(metrics.Histogram(AggregatorMetrics.ClickHouseOperations, "db_operation_name")
             .Select(o => $"{o.Key} {o.Value.Seconds:F1} s over {o.Value.Count:N0} requests ({o.Value.Seconds / o.Value.Count * 1000:F0} ms each)"));
+        var collections = metrics.Counter(AggregatorMetrics.Collections, "gc_heap_generation");
+        if (collections.Count > 0)
+        {
+            // Since the process started: a restarted aggregator's rebuild is included.
+            var allocated = metrics.Counter(AggregatorMetrics.Allocated).Values.Sum();
+            figures.Add($"GC {string.Join(", ", collections.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} {c.Value:N0}"))}, "
+                + $"paused {metrics.Counter(AggregatorMetrics.PauseTime).Values.Sum():F1} s, allocated {allocated / (1 << 20):N0} MB "
+                + $"({allocated / records:N0} bytes a record)");
+        }
+
         return figures.Count == 0 ? "no sink figures on /metrics" : string.Join("; ", figures);
     }
 

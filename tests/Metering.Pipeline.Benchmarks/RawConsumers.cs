@@ -46,7 +46,10 @@ internal static class RawConsumers
             : throw new InvalidOperationException($"kcat exited with code {process.ExitCode}: {await stderr}");
     }
 
-    /// <summary>A plain Confluent.Kafka consumer assigned every partition from the beginning, until each reports its end.</summary>
+    /// <summary>
+    /// A plain Confluent.Kafka consumer assigned every partition from the beginning, until each reports its end. It
+    /// fetches as the aggregator's consumer does: the value and key only (no headers, timestamps or topic name copied).
+    /// </summary>
     public static TimeSpan DotNet(string bootstrapServers, string topic, IReadOnlyList<long> endOffsets, CancellationToken cancellationToken)
     {
         var config = new ConsumerConfig
@@ -56,6 +59,7 @@ internal static class RawConsumers
             EnableAutoCommit = false,
             EnablePartitionEof = true,
             SocketNagleDisable = true,
+            ConsumeResultFields = "none",
         };
         var clock = Stopwatch.StartNew();
         using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(config).Build();
