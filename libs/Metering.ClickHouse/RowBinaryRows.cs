@@ -9,7 +9,7 @@ public sealed class RowBinaryRows : IDisposable
 {
     private readonly RowBinaryWriter _writer;
 
-    private RowBinaryRows(string table, IReadOnlyList<string> columns, int count, RowBinaryWriter writer)
+    internal RowBinaryRows(string table, IReadOnlyList<string> columns, int count, RowBinaryWriter writer)
     {
         Table = table;
         Columns = columns;
@@ -33,27 +33,13 @@ public sealed class RowBinaryRows : IDisposable
         where T : IRowBinaryRow<T>
     {
         ArgumentNullException.ThrowIfNull(rows);
-        _ = ClickHouseSql.Identifier(table);
-        foreach (var column in T.Columns)
+        using var builder = new RowBinaryRowsBuilder<T>(table);
+        foreach (var row in rows)
         {
-            _ = ClickHouseSql.Identifier(column);
+            builder.Add(row);
         }
 
-        var writer = new RowBinaryWriter();
-        try
-        {
-            foreach (var row in rows)
-            {
-                row.WriteTo(writer);
-            }
-        }
-        catch
-        {
-            writer.Dispose();
-            throw;
-        }
-
-        return new RowBinaryRows(table, T.Columns, rows.Count, writer);
+        return builder.Build() ?? new RowBinaryRows(table, T.Columns, 0, new RowBinaryWriter(0));
     }
 
     /// <summary>Returns the buffer to the pool; <see cref="Data"/> is empty afterwards.</summary>

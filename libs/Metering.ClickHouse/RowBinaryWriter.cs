@@ -117,6 +117,14 @@ public sealed class RowBinaryWriter : IDisposable
         _length -= 10 - i;
     }
 
+    /// <summary>Forgets what was written after the first <paramref name="length"/> bytes.</summary>
+    internal void Truncate(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, _length);
+        _length = length;
+    }
+
     public void Dispose()
     {
         var buffer = _buffer;

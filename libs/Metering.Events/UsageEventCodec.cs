@@ -71,7 +71,14 @@ public static class UsageEventCodec
     /// <summary>Reads a record value written by <see cref="Serialize(UsageEvent)"/>.</summary>
     /// <returns>The event, or null with <paramref name="reason"/> saying why the record is undecodable.</returns>
     /// <remarks>One forward pass of a <see cref="Utf8JsonReader"/>: the aggregator decodes every record.</remarks>
-    public static UsageEvent? Deserialize(ReadOnlySpan<byte> value, out string? reason)
+    public static UsageEvent? Deserialize(ReadOnlySpan<byte> value, out string? reason) => Deserialize(value, null, out reason);
+
+    /// <summary>
+    /// Reads a record value written by <see cref="Serialize(UsageEvent)"/>, taking its account, subject, source and type
+    /// from <paramref name="strings"/> when they are there.
+    /// </summary>
+    /// <returns>The event, or null with <paramref name="reason"/> saying why the record is undecodable.</returns>
+    public static UsageEvent? Deserialize(ReadOnlySpan<byte> value, Utf8StringCache? strings, out string? reason)
     {
         reason = null;
         string? id = null, source = null, type = null, account = null, subject = null, ingestId = null, data = null;
@@ -117,10 +124,10 @@ public static class UsageEventCodec
                 }
 
                 if (name.SequenceEqual("id"u8)) id = reader.GetString();
-                else if (name.SequenceEqual("source"u8)) source = reader.GetString();
-                else if (name.SequenceEqual("type"u8)) type = reader.GetString();
-                else if (name.SequenceEqual("account"u8)) account = reader.GetString();
-                else if (name.SequenceEqual("subject"u8)) subject = reader.GetString();
+                else if (name.SequenceEqual("source"u8)) source = Repeated(ref reader, strings);
+                else if (name.SequenceEqual("type"u8)) type = Repeated(ref reader, strings);
+                else if (name.SequenceEqual("account"u8)) account = Repeated(ref reader, strings);
+                else if (name.SequenceEqual("subject"u8)) subject = Repeated(ref reader, strings);
                 else if (name.SequenceEqual("time"u8)) time = ReadTime(ref reader);
                 else if (name.SequenceEqual("ingestid"u8)) ingestId = reader.GetString();
                 else if (name.SequenceEqual("ingesttime"u8)) ingestedAt = ReadTime(ref reader);
@@ -159,6 +166,10 @@ public static class UsageEventCodec
         return new UsageEvent(id, source, type, eventTime.ToUniversalTime(), subject, account, data, ingestId ?? "",
             (ingestedAt ?? eventTime).ToUniversalTime());
     }
+
+    /// <summary>A string value that repeats across events: from <paramref name="strings"/> when it holds it.</summary>
+    private static string Repeated(ref Utf8JsonReader reader, Utf8StringCache? strings) =>
+        (strings is not null && !reader.ValueIsEscaped ? strings.Get(reader.ValueSpan) : null) ?? reader.GetString()!;
 
     /// <summary>
     /// A timestamp as <see cref="Serialize(UsageEvent)"/> writes it (ISO 8601, read without a string), else any RFC 3339

@@ -4,7 +4,11 @@ namespace Metering.Windowing;
 /// The cumulative state of one rollup row: everything any aggregation of DESIGN.md §6 needs, so one
 /// row serves COUNT, SUM, AVG, MIN, MAX, LATEST and UNIQUE_COUNT.
 /// </summary>
-public sealed class RollupAccumulator
+/// <remarks>
+/// Not sealed: the aggregator keeps millions of open windows, and its window state derives from this class so that
+/// each window is one object on the heap rather than two.
+/// </remarks>
+public class RollupAccumulator
 {
     // Created by the first unique value: most rows belong to meters that never add one.
     private HashSet<string>? _uniqueValues;
@@ -65,22 +69,23 @@ public sealed class RollupAccumulator
         ulong eventCount, ulong valueCount, double sum, double min, double max, double latest, long latestTimeMs, long lastEventMs,
         IEnumerable<string> uniqueValues)
     {
-        var accumulator = new RollupAccumulator
-        {
-            EventCount = eventCount,
-            ValueCount = valueCount,
-            Sum = sum,
-            Min = min,
-            Max = max,
-            Latest = latest,
-            LatestTimeMs = latestTimeMs,
-            LastEventMs = lastEventMs,
-        };
+        var accumulator = new RollupAccumulator();
+        accumulator.Load(eventCount, valueCount, sum, min, max, latest, latestTimeMs, lastEventMs, uniqueValues);
+        return accumulator;
+    }
+
+    /// <summary>Replaces the state of a new accumulator with one read back from storage.</summary>
+    protected void Load(
+        ulong eventCount, ulong valueCount, double sum, double min, double max, double latest, long latestTimeMs, long lastEventMs,
+        IEnumerable<string> uniqueValues)
+    {
+        ArgumentNullException.ThrowIfNull(uniqueValues);
+        (EventCount, ValueCount, Sum, Min, Max, Latest, LatestTimeMs, LastEventMs) =
+            (eventCount, valueCount, sum, min, max, latest, latestTimeMs, lastEventMs);
+        _uniqueValues = null;
         foreach (var value in uniqueValues)
         {
-            accumulator.AddUnique(value);
+            AddUnique(value);
         }
-
-        return accumulator;
     }
 }

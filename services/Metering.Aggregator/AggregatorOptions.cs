@@ -49,14 +49,14 @@ public sealed class AggregatorOptions
     public int BatchBufferCapacity { get; set; } = 4;
 
     /// <summary>A batch is written once it holds this many records…</summary>
-    /// <value>The default value is 50,000.</value>
+    /// <value>The default value is 200,000.</value>
     [Range(1, 1_000_000)]
-    public int MaxBatchRecords { get; set; } = 50_000;
+    public int MaxBatchRecords { get; set; } = 200_000;
 
     /// <summary>…or once its first record is this old.</summary>
-    /// <value>The default value is 200 milliseconds.</value>
+    /// <value>The default value is 1 second.</value>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
-    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 [OptionsValidator]

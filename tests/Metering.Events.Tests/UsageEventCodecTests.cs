@@ -32,6 +32,48 @@ public class UsageEventCodecTests
     }
 
     [Test]
+    public void Deserialize_WithStrings_ReadsTheSameEventAndSharesItsRepeatedValues()
+    {
+        var strings = new Utf8StringCache();
+        var value = UsageEventCodec.Serialize(Full);
+
+        var first = UsageEventCodec.Deserialize(value, strings, out var firstReason);
+        var second = UsageEventCodec.Deserialize(value, strings, out var secondReason);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((firstReason, secondReason), Is.EqualTo(((string?)null, (string?)null)));
+            Assert.That(first, Is.EqualTo(Full));
+            Assert.That(second, Is.EqualTo(Full));
+            Assert.That(second!.Account, Is.SameAs(first!.Account));
+            Assert.That(second.Subject, Is.SameAs(first.Subject));
+            Assert.That(second.Source, Is.SameAs(first.Source));
+            Assert.That(second.Type, Is.SameAs(first.Type));
+        }
+    }
+
+    [Test]
+    public void Deserialize_WithStrings_ReadsEscapedValuesAndReportsBadOnesAsWithout()
+    {
+        var strings = new Utf8StringCache();
+        const string Escaped = """{"id":"e","source":"s\u00e9","type":"t","time":"2026-11-01T11:00:00Z","account":"a\"b"}""";
+        const string Unpaired = """{"id":"e","source":"s","type":"t","time":"2026-11-01T11:00:00Z","account":"a\ud800"}""";
+        byte[] invalidUtf8 = [.. Encoding.UTF8.GetBytes("""{"id":"e","source":"s","type":"t","time":"2026-11-01T11:00:00Z","account":"a"""), 0xC3, (byte)'"', (byte)'}'];
+
+        var escaped = UsageEventCodec.Deserialize(Encoding.UTF8.GetBytes(Escaped), strings, out _);
+        UsageEventCodec.Deserialize(Encoding.UTF8.GetBytes(Unpaired), strings, out var unpairedReason);
+        UsageEventCodec.Deserialize(invalidUtf8, strings, out var invalidReason);
+        UsageEventCodec.Deserialize(invalidUtf8, out var invalidReasonWithout);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((escaped?.Source, escaped?.Account), Is.EqualTo(("sé", "a\"b")));
+            Assert.That(unpairedReason, Does.StartWith("record: undecodable string"));
+            Assert.That(invalidReason, Is.Not.Null.And.EqualTo(invalidReasonWithout));
+        }
+    }
+
+    [Test]
     public void Serialize_Event_WritesStructuredCloudEvent()
     {
         using var document = JsonDocument.Parse(UsageEventCodec.Serialize(Full));

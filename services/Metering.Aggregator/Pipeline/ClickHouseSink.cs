@@ -61,8 +61,8 @@ internal sealed class ClickHouseSink
     public int Waiting => Volatile.Read(ref _waiting);
 
     /// <summary>
-    /// Writes the batches of <paramref name="input"/> in order, one at a time; the next batch is encoded while the
-    /// previous one is being written.
+    /// Writes the batches of <paramref name="input"/> in order, one at a time; the next batch is taken while the previous
+    /// one is being written.
     /// </summary>
     public async Task RunAsync(
         ChannelReader<WindowBatch> input,

@@ -32,10 +32,10 @@ internal sealed class EncodedBatch : IDisposable
         var rows = new List<RowBinaryRows>(4);
         try
         {
-            Add(rows, "usage_events", batch.Events);
-            Add(rows, "rollups", batch.Rollups);
-            Add(rows, "adjustments", batch.Adjustments);
-            Add(rows, "dead_letters", batch.DeadLetters);
+            Add(rows, batch.Events);
+            Add(rows, batch.Rollups);
+            Add(rows, batch.Adjustments);
+            Add(rows, batch.DeadLetters);
             var progress = batch.Progress.Count > 0 ? RowBinaryRows.Encode("progress", batch.Progress) : null;
             var offsets = batch.Progress.Select(p => new TopicPartitionOffset(topic, p.KafkaPartition, (long)p.NextOffset)).ToList();
             return new EncodedBatch(rows, progress, offsets, batch.Handoffs);
@@ -57,12 +57,12 @@ internal sealed class EncodedBatch : IDisposable
         Progress?.Dispose();
     }
 
-    private static void Add<T>(List<RowBinaryRows> rows, string table, List<T> batch)
+    private static void Add<T>(List<RowBinaryRows> rows, RowBinaryRowsBuilder<T> table)
         where T : IRowBinaryRow<T>
     {
-        if (batch.Count > 0)
+        if (table.Build() is { } built)
         {
-            rows.Add(RowBinaryRows.Encode(table, batch));
+            rows.Add(built);
         }
     }
 }

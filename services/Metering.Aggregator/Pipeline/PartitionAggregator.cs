@@ -43,6 +43,7 @@ internal sealed class PartitionAggregator
     private readonly List<(RollupKey Key, WindowState State)> _dirty = []; // changed since the last flush
     private readonly Dictionary<long, StoredDecisionRow> _storedDecisions;
     private readonly Dictionary<MeterDefinition, KeyValuePair<string, JsonPath>[]> _groupByOrder = new(ReferenceEqualityComparer.Instance);
+    private readonly Utf8StringCache _groupByStrings = new(1 << 14); // one string for each set of values its windows share
     private bool _touched;
 
     public PartitionAggregator(
@@ -66,9 +67,7 @@ internal sealed class PartitionAggregator
         foreach (var row in snapshot.Rollups.Where(r => r.FinalizedAt == DateTimeOffset.UnixEpoch))
         {
             var key = new RollupKey(row.Meter, row.Account, row.Team, row.Subject, row.GroupBy, row.WindowStart.ToUnixTimeMilliseconds());
-            var accumulator = RollupAccumulator.Restore(row.EventCount, row.ValueCount, row.ValueSum, row.ValueMin, row.ValueMax,
-                row.LatestValue, row.LatestTimeMs, row.LastEventMs, row.UniqueValues);
-            _windows[key] = new WindowState(accumulator, (long)(row.Version >> 1));
+            _windows[key] = WindowState.Restore(row);
             Track(key);
         }
 
@@ -225,7 +224,7 @@ internal sealed class PartitionAggregator
             ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_windows, key, out var exists);
             if (!exists)
             {
-                slot = new WindowState(new RollupAccumulator(), -1);
+                slot = new WindowState();
                 Track(key);
             }
 
@@ -236,10 +235,10 @@ internal sealed class PartitionAggregator
                 continue; // restored from a row written before a crash that already holds this record
             }
 
-            state.Accumulator.Add(number, timeMs);
+            state.Add(number, timeMs);
             if (unique.Length > 0)
             {
-                state.Accumulator.AddUnique(unique);
+                state.AddUnique(unique);
             }
 
             state.LastOffset = offset;
@@ -302,12 +301,11 @@ internal sealed class PartitionAggregator
     /// </summary>
     private RollupRow Row(RollupKey key, WindowState state, bool final, DateTimeOffset now)
     {
-        var a = state.Accumulator;
         var version = final ? ((ulong)Math.Max(state.LastOffset, NextOffset - 1) << 1) | 1 : (ulong)state.LastOffset << 1;
         return new RollupRow(key.Meter, key.Account, key.Team, key.Subject, key.GroupBy,
             DateTimeOffset.FromUnixTimeMilliseconds(key.WindowStartMs), DateTimeOffset.FromUnixTimeMilliseconds(_policy.EndOf(key.WindowStartMs)),
-            (ushort)Partition, a.EventCount, a.ValueCount, a.Sum, a.Min, a.Max, a.Latest, a.LatestTimeMs, a.LastEventMs,
-            a.UniqueValues.Count == 0 ? [] : [.. a.UniqueValues],
+            (ushort)Partition, state.EventCount, state.ValueCount, state.Sum, state.Min, state.Max, state.Latest, state.LatestTimeMs,
+            state.LastEventMs, state.UniqueValues.Count == 0 ? [] : [.. state.UniqueValues],
             final ? now : DateTimeOffset.UnixEpoch, version, now);
     }
 
@@ -337,6 +335,6 @@ internal sealed class PartitionAggregator
 
         writer.WriteEndObject();
         writer.Flush();
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return _groupByStrings.Get(buffer.WrittenSpan) ?? Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 }

@@ -14,12 +14,13 @@ internal static class RecordDecoder
         ChannelReader<SourceMessage> input, ChannelWriter<SourceMessage> output, CancellationToken cancellationToken)
     {
         Exception? failure = null;
+        var strings = new Utf8StringCache();
         try
         {
             await foreach (var message in input.ReadAllAsync(cancellationToken))
             {
                 var decoded = message is ConsumedRecord record
-                    ? new DecodedRecord(record, UsageEventCodec.Deserialize(record.Value, out var reason), reason)
+                    ? new DecodedRecord(record, UsageEventCodec.Deserialize(record.Value, strings, out var reason), reason)
                     : message;
                 if (!output.TryWrite(decoded))
                 {

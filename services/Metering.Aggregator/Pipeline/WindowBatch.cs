@@ -1,4 +1,5 @@
 using Metering.Aggregator.Storage;
+using Metering.ClickHouse;
 
 namespace Metering.Aggregator.Pipeline;
 
@@ -6,15 +7,19 @@ namespace Metering.Aggregator.Pipeline;
 /// Everything one flush writes, in the order of DESIGN.md §5.6: raw events, rollups, adjustments, dead
 /// letters, then the progress rows that cover them. <see cref="Handoffs"/> complete once it is durable.
 /// </summary>
+/// <remarks>
+/// Rows are encoded as they are added: a batch of a hundred thousand records would otherwise hold as many row objects
+/// (and their strings) until its insert, long enough for the collector to copy them all out of the young generation.
+/// </remarks>
 internal sealed class WindowBatch
 {
-    public List<UsageEventRow> Events { get; } = [];
+    public RowBinaryRowsBuilder<UsageEventRow> Events { get; } = new("usage_events");
 
-    public List<RollupRow> Rollups { get; } = [];
+    public RowBinaryRowsBuilder<RollupRow> Rollups { get; } = new("rollups");
 
-    public List<AdjustmentRow> Adjustments { get; } = [];
+    public RowBinaryRowsBuilder<AdjustmentRow> Adjustments { get; } = new("adjustments");
 
-    public List<DeadLetterRow> DeadLetters { get; } = [];
+    public RowBinaryRowsBuilder<DeadLetterRow> DeadLetters { get; } = new("dead_letters");
 
     public List<ProgressRow> Progress { get; } = [];
 

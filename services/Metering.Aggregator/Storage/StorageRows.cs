@@ -28,6 +28,12 @@ internal sealed record UsageEventRow(
         "event_time_ms", "ingest_id", "ingested_at", "data", "duplicate", "errors",
     ];
 
+    /// <summary>Reads the columns of <see cref="Columns"/>, in that order.</summary>
+    public static UsageEventRow Read(ref RowBinaryReader reader) => new(
+        reader.ReadUInt16(), reader.ReadUInt64(), reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadString(),
+        reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadDateTime(), reader.ReadUInt16(), reader.ReadString(),
+        reader.ReadDateTime(), reader.ReadString(), reader.ReadUInt8(), reader.ReadString());
+
     public void WriteTo(RowBinaryWriter writer)
     {
         writer.WriteUInt16(KafkaPartition);
@@ -192,6 +198,12 @@ internal sealed record AdjustmentRow(
         "meter", "account", "team", "subject", "group_by", "window_start", "window_end", "kafka_partition", "kafka_offset", "source", "id",
         "event_time", "event_time_ms", "has_value", "value", "unique_value", "received_at",
     ];
+
+    /// <summary>Reads the columns of <see cref="Columns"/>, in that order.</summary>
+    public static AdjustmentRow Read(ref RowBinaryReader reader) => new(
+        reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadDateTime(),
+        reader.ReadDateTime(), reader.ReadUInt16(), reader.ReadUInt64(), reader.ReadString(), reader.ReadString(), reader.ReadDateTime(),
+        reader.ReadUInt16(), reader.ReadUInt8(), reader.ReadFloat64(), reader.ReadString(), reader.ReadDateTime());
 
     public void WriteTo(RowBinaryWriter writer)
     {
