@@ -20,6 +20,9 @@ internal sealed class AggregatorMetrics(string text)
     /// <summary>Bytes allocated on the managed heap since the start (<c>dotnet.gc.heap.total_allocated</c>).</summary>
     public const string Allocated = "dotnet_gc_heap_total_allocated_bytes_total";
 
+    /// <summary>The time the JIT compiler took (<c>dotnet.jit.compilation.time</c>).</summary>
+    public const string JitTime = "dotnet_jit_compilation_time_seconds_total";
+
     public static async Task<AggregatorMetrics> ScrapeAsync(string baseUrl, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };

@@ -261,7 +261,7 @@ internal static class PipelineBenchmark
             var allocated = metrics.Counter(AggregatorMetrics.Allocated).Values.Sum();
             figures.Add($"GC {string.Join(", ", collections.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} {c.Value:N0}"))}, "
                 + $"paused {metrics.Counter(AggregatorMetrics.PauseTime).Values.Sum():F1} s, allocated {allocated / (1 << 20):N0} MB "
-                + $"({allocated / records:N0} bytes a record)");
+                + $"({allocated / records:N0} bytes a record); JIT {metrics.Counter(AggregatorMetrics.JitTime).Values.Sum():F1} s");
         }
 
         return figures.Count == 0 ? "no sink figures on /metrics" : string.Join("; ", figures);
