@@ -40,6 +40,12 @@ public sealed class MetricsEndpointTests
             Assert.That(lines, Does.Contain("# TYPE metering_test_http_events_total counter"));
             Assert.That(lines, Does.Contain("metering_test_http_events_total{metering_outcome=\"accepted\"} 7"));
             Assert.That(lines, Has.Some.StartWith("http_server_request_duration_seconds_bucket{"));
+            // The runtime's own meter: what an operator reads GC pressure and CPU from.
+            Assert.That(lines, Has.Some.Match(@"^dotnet_gc_collections_total\{gc_heap_generation=""gen0""\} \d+"));
+            Assert.That(lines, Has.Some.StartWith("dotnet_gc_pause_time_seconds_total "));
+            Assert.That(lines, Has.Some.StartWith("dotnet_gc_heap_total_allocated_bytes_total "));
+            Assert.That(lines, Has.Some.StartWith("dotnet_process_cpu_time_seconds_total{cpu_mode=\"user\"} "));
+            Assert.That(lines, Has.Some.StartWith("dotnet_jit_compilation_time_seconds_total "));
         }
     }
 
