@@ -27,6 +27,9 @@ public sealed class RowBinaryRowsBuilder<T> : IDisposable
     /// <summary>The number of rows added.</summary>
     public int Count { get; private set; }
 
+    /// <summary>The size of the rows added, encoded, in bytes.</summary>
+    public int Length => _writer?.Length ?? 0;
+
     /// <summary>Encodes <paramref name="row"/> after the rows added before; a row that fails to encode leaves nothing behind.</summary>
     /// <exception cref="ArgumentException">A string of the row has an unpaired surrogate (it has no UTF-8 form).</exception>
     public void Add(T row)

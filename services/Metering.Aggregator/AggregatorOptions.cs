@@ -53,6 +53,11 @@ public sealed class AggregatorOptions
     [Range(1, 1_000_000)]
     public int MaxBatchRecords { get; set; } = 200_000;
 
+    /// <summary>…or once its rows take this many bytes encoded (events may be up to 900 KiB each)…</summary>
+    /// <value>The default value is 64 MiB.</value>
+    [Range(1024, 1 << 30)]
+    public int MaxBatchBytes { get; set; } = 64 << 20;
+
     /// <summary>…or once its first record is this old.</summary>
     /// <value>The default value is 1 second.</value>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]

@@ -32,7 +32,8 @@ internal sealed class WindowAggregator(
 
     /// <summary>
     /// Applies <paramref name="input"/> and writes batches to <paramref name="output"/>. A batch is cut once it
-    /// holds <see cref="AggregatorOptions.MaxBatchRecords"/> records, or after <see cref="AggregatorOptions.FlushInterval"/>
+    /// holds <see cref="AggregatorOptions.MaxBatchRecords"/> records or <see cref="AggregatorOptions.MaxBatchBytes"/> bytes
+    /// of rows, or after <see cref="AggregatorOptions.FlushInterval"/>
     /// (or when the source is idle) while no batch is waiting for the sink (<paramref name="queuedBatches"/> = 0):
     /// a busy sink gets fewer, larger batches, which also fold repeated updates of a rollup row into one.
     /// </summary>
@@ -81,6 +82,7 @@ internal sealed class WindowAggregator(
 
                 if (_batchStartedAt is { } started
                     && (_batch.RecordCount >= _options.MaxBatchRecords
+                        || _batch.Length >= _options.MaxBatchBytes
                         || ((message is IdleTick || now - started >= _options.FlushInterval) && queuedBatches() == 0)))
                 {
                     await FlushAsync(output, now, cancellationToken);

@@ -26,6 +26,9 @@ internal sealed class WindowBatch
     /// <summary>Revoked partitions whose owner waits until this batch is written.</summary>
     public List<TaskCompletionSource> Handoffs { get; } = [];
 
+    /// <summary>The size of its rows, encoded, in bytes.</summary>
+    public long Length => (long)Events.Length + Rollups.Length + Adjustments.Length + DeadLetters.Length;
+
     /// <summary>Kafka records this batch covers.</summary>
     public int RecordCount => Events.Count + DeadLetters.Count;
 
