@@ -11,7 +11,7 @@ namespace Metering.Events;
 /// windows, millions of rollup keys, share one string for each value instead of holding one copy per window.
 /// </summary>
 /// <remarks>
-/// Bounded: a fixed table of <see cref="Capacity"/> slots indexed by a hash of the bytes, in which a new value takes
+/// Bounded: a fixed table of slots indexed by a hash of the bytes, in which a new value takes
 /// the place of the one in its slot. A value that misses is still returned, as a new string. Not thread-safe: one
 /// cache per stage.
 /// </remarks>
@@ -31,8 +31,6 @@ public sealed class Utf8StringCache
         _slots = new Slot[(int)BitOperations.RoundUpToPowerOf2((uint)capacity)];
         _mask = _slots.Length - 1;
     }
-
-    public int Capacity => _slots.Length;
 
     /// <summary>
     /// The string of <paramref name="utf8"/>; null when the bytes are not valid UTF-8 or longer than

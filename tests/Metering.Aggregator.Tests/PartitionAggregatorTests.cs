@@ -44,7 +44,7 @@ public sealed class PartitionAggregatorTests
 
         partition.Flush(batch, "topic", _clock.GetUtcNow());
 
-        var rows = batch.Rollups.Read(RollupRow.Read).ToDictionary(r => r.Meter);
+        var rows = Rollups(batch).ToDictionary(r => r.Meter);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(rows["calls"].EventCount, Is.EqualTo(4UL));
@@ -72,7 +72,7 @@ public sealed class PartitionAggregatorTests
 
         partition.Flush(batch, "topic", _clock.GetUtcNow());
 
-        Assert.That(batch.Rollups.Read(RollupRow.Read).Where(r => r.Meter == "calls").Select(r => (r.GroupBy, r.EventCount)),
+        Assert.That(Rollups(batch).Where(r => r.Meter == "calls").Select(r => (r.GroupBy, r.EventCount)),
             Is.EquivalentTo(new[] { ("""{"method":"GET","route":"/x"}""", 1UL), ("""{"method":"","route":"/x"}""", 1UL) }));
     }
 
@@ -90,8 +90,8 @@ public sealed class PartitionAggregatorTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That((first.Duplicate, again.Duplicate, otherSource.Duplicate), Is.EqualTo((false, true, false)));
-            Assert.That(batch.Rollups.Read(RollupRow.Read).Single(r => r.Meter == "sum").ValueSum, Is.EqualTo(10));
-            Assert.That(batch.Events.Read(UsageEventRow.Read).Select(e => e.Duplicate), Is.EqualTo(new byte[] { 0, 1, 0 }));
+            Assert.That(Rollups(batch).Single(r => r.Meter == "sum").ValueSum, Is.EqualTo(10));
+            Assert.That(Events(batch).Select(e => e.Duplicate), Is.EqualTo(new byte[] { 0, 1, 0 }));
         }
     }
 
@@ -108,8 +108,8 @@ public sealed class PartitionAggregatorTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(late.LateMeters, Is.Zero);
-            Assert.That(batch.Adjustments.Read(AdjustmentRow.Read), Is.Empty);
-            Assert.That(batch.Rollups.Read(RollupRow.Read).Single(r => r.Meter == "sum" && r.WindowStart == Hour).ValueSum, Is.EqualTo(2));
+            Assert.That(Adjustments(batch), Is.Empty);
+            Assert.That(Rollups(batch).Single(r => r.Meter == "sum" && r.WindowStart == Hour).ValueSum, Is.EqualTo(2));
         }
     }
 
@@ -120,14 +120,14 @@ public sealed class PartitionAggregatorTests
         var batch = new WindowBatch();
         Apply(partition, batch, Event("a", Hour.AddMinutes(5), """{"v":4}"""));
         partition.Flush(batch, "topic", _clock.GetUtcNow());
-        var provisional = batch.Rollups.Read(RollupRow.Read).Single(r => r.Meter == "sum");
+        var provisional = Rollups(batch).Single(r => r.Meter == "sum");
 
         // end 13:00 + lateness 2 h = 15:00; watermark = event time - 5 s.
         var closing = new WindowBatch();
         Apply(partition, closing, Event("b", Hour.AddHours(3).AddSeconds(4), """{"v":1}"""));
-        var stillOpen = closing.Rollups.Read(RollupRow.Read).Count;
+        var stillOpen = Rollups(closing).Count;
         Apply(partition, closing, Event("c", Hour.AddHours(3).AddSeconds(5), """{"v":1}"""));
-        var final = closing.Rollups.Read(RollupRow.Read).Single(r => r.Meter == "sum");
+        var final = Rollups(closing).Single(r => r.Meter == "sum");
         var late = Apply(partition, closing, Event("d", Hour.AddMinutes(50), """{"v":9}"""));
 
         using (Assert.EnterMultipleScope())
@@ -138,12 +138,12 @@ public sealed class PartitionAggregatorTests
             Assert.That(final.Version, Is.GreaterThan(provisional.Version), "the final row supersedes the provisional one");
             Assert.That(final.Version % 2, Is.EqualTo(1UL));
             Assert.That(late.LateMeters, Is.EqualTo(Meters.ForEventType("t").Count));
-            var adjustment = closing.Adjustments.Read(AdjustmentRow.Read).Single(a => a.Meter == "sum");
+            var adjustment = Adjustments(closing).Single(a => a.Meter == "sum");
             Assert.That((adjustment.WindowStart, adjustment.Value, adjustment.HasValue, adjustment.Id), Is.EqualTo((Hour, 9.0, (byte)1, "d")));
         }
 
         partition.Flush(closing, "topic", _clock.GetUtcNow());
-        Assert.That(closing.Rollups.Read(RollupRow.Read).Count(r => r.WindowStart == Hour && r.FinalizedAt == DateTimeOffset.UnixEpoch), Is.Zero, "a final window gets no more provisional rows");
+        Assert.That(Rollups(closing).Count(r => r.WindowStart == Hour && r.FinalizedAt == DateTimeOffset.UnixEpoch), Is.Zero, "a final window gets no more provisional rows");
     }
 
     [Test]
@@ -163,10 +163,10 @@ public sealed class PartitionAggregatorTests
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(first.Rollups.Read(RollupRow.Read).Where(r => r.Meter == "sum").Select(r => (r.WindowStart, r.ValueSum)), Is.EqualTo(new[] { (Hour, 2.0) }));
-            Assert.That(second.Rollups.Read(RollupRow.Read).Where(r => r.Meter == "sum").Select(r => (r.WindowStart, r.ValueSum)),
+            Assert.That(Rollups(first).Where(r => r.Meter == "sum").Select(r => (r.WindowStart, r.ValueSum)), Is.EqualTo(new[] { (Hour, 2.0) }));
+            Assert.That(Rollups(second).Where(r => r.Meter == "sum").Select(r => (r.WindowStart, r.ValueSum)),
                 Is.EqualTo(new[] { (Hour.AddHours(1), 1.0) }));
-            Assert.That(second.Rollups.Read(RollupRow.Read).All(r => r.FinalizedAt > DateTimeOffset.UnixEpoch), Is.True);
+            Assert.That(Rollups(second).All(r => r.FinalizedAt > DateTimeOffset.UnixEpoch), Is.True);
         }
     }
 
@@ -186,8 +186,8 @@ public sealed class PartitionAggregatorTests
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(notCaughtUp.Rollups.Read(RollupRow.Read), Is.Empty, "records arrived after the end it saw");
-            Assert.That(idle.Rollups.Read(RollupRow.Read).Count(r => r.FinalizedAt > DateTimeOffset.UnixEpoch), Is.EqualTo(Meters.ForEventType("t").Count));
+            Assert.That(Rollups(notCaughtUp), Is.Empty, "records arrived after the end it saw");
+            Assert.That(Rollups(idle).Count(r => r.FinalizedAt > DateTimeOffset.UnixEpoch), Is.EqualTo(Meters.ForEventType("t").Count));
             Assert.That(idle.Progress.Single().WatermarkMs, Is.EqualTo(Hour.AddHours(4).AddSeconds(-5).ToUnixTimeMilliseconds()));
         }
     }
@@ -232,7 +232,7 @@ public sealed class PartitionAggregatorTests
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(batch.Events.Read(UsageEventRow.Read).Select(e => (e.Team, e.GroupName)), Is.EqualTo(new[]
+            Assert.That(Events(batch).Select(e => (e.Team, e.GroupName)), Is.EqualTo(new[]
             {
                 ("render", "g1"), ("search", ""), (TeamDirectory.Unassigned, ""), (TeamDirectory.Unassigned, ""),
             }));
@@ -257,8 +257,8 @@ public sealed class PartitionAggregatorTests
 
         // The directory changed meanwhile; the stored team is repeated, never rewritten.
         _directory.Replace([new AssignmentRow("acct", "u-1", "after", "", 0, long.MaxValue)]);
-        var snapshot = new PartitionSnapshot(0, long.MinValue, written.Rollups.Read(RollupRow.Read), [],
-            written.Events.Read(UsageEventRow.Read).Select(e => new StoredDecisionRow(e.KafkaPartition, e.KafkaOffset, e.Team, e.GroupName, e.Duplicate)).ToList());
+        var snapshot = new PartitionSnapshot(0, long.MinValue, Rollups(written), [],
+            Events(written).Select(e => new StoredDecisionRow(e.KafkaPartition, e.KafkaOffset, e.Team, e.GroupName, e.Duplicate)).ToList());
         var resumed = new PartitionAggregator(0, snapshot, Policy, TimeSpan.FromDays(3), Meters, _directory);
         var replay = new WindowBatch();
         _offset = 0;
@@ -272,9 +272,9 @@ public sealed class PartitionAggregatorTests
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(replay.Rollups.Read(RollupRow.Read).Where(r => r.Team == "before"), Is.Empty, "the restored rows already hold the replayed records");
-            Assert.That(replay.Rollups.Read(RollupRow.Read).Single(r => r.Meter == "sum" && r.Team == "after").ValueSum, Is.EqualTo(8));
-            Assert.That(replay.Events.Read(UsageEventRow.Read).Select(e => e.Team), Is.EqualTo(ReplayedTeams));
+            Assert.That(Rollups(replay).Where(r => r.Team == "before"), Is.Empty, "the restored rows already hold the replayed records");
+            Assert.That(Rollups(replay).Single(r => r.Meter == "sum" && r.Team == "after").ValueSum, Is.EqualTo(8));
+            Assert.That(Events(replay).Select(e => e.Team), Is.EqualTo(ReplayedTeams));
         }
     }
 
@@ -285,14 +285,14 @@ public sealed class PartitionAggregatorTests
         var written = new WindowBatch();
         Apply(first, written, Event("a", Hour.AddMinutes(50).AddMilliseconds(7), "{}"));
         first.Flush(written, "topic", _clock.GetUtcNow());
-        var snapshot = new PartitionSnapshot(1, written.Progress.Single().WatermarkMs, written.Rollups.Read(RollupRow.Read), [], []);
+        var snapshot = new PartitionSnapshot(1, written.Progress.Single().WatermarkMs, Rollups(written), [], []);
         var resumed = new PartitionAggregator(0, snapshot, Policy, TimeSpan.FromDays(3), Meters, _directory);
         var batch = new WindowBatch();
 
         Apply(resumed, batch, Event("b", Hour.AddMinutes(10), """{"v":1}"""));
         resumed.Flush(batch, "topic", _clock.GetUtcNow());
 
-        Assert.That(batch.Rollups.Read(RollupRow.Read).Select(r => r.LastEventMs).Distinct(),
+        Assert.That(Rollups(batch).Select(r => r.LastEventMs).Distinct(),
             Is.EqualTo(new[] { Hour.AddMinutes(50).AddMilliseconds(7).ToUnixTimeMilliseconds() }));
     }
 
@@ -319,4 +319,11 @@ public sealed class PartitionAggregatorTests
 
     private static UsageEvent Event(string id, DateTimeOffset time, string data) =>
         new(id, "tests", "t", time, "u-1", "acct", data, "ingest-" + id, time);
+
+    /// <summary>The rows a batch holds, read back from their encoding.</summary>
+    private static IReadOnlyList<RollupRow> Rollups(WindowBatch batch) => batch.Rollups.Read(RollupRow.Read);
+
+    private static IReadOnlyList<UsageEventRow> Events(WindowBatch batch) => batch.Events.Read(UsageEventRow.Read);
+
+    private static IReadOnlyList<AdjustmentRow> Adjustments(WindowBatch batch) => batch.Adjustments.Read(AdjustmentRow.Read);
 }

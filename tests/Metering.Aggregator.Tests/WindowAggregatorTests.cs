@@ -37,7 +37,8 @@ public sealed class WindowAggregatorTests
         }
 
         input.Writer.Complete();
-        await NewAggregator(options).RunAsync(input.Reader, output.Writer, () => 0, CancellationToken.None);
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        await NewAggregator(options, services.GetRequiredService<IMeterFactory>()).RunAsync(input.Reader, output.Writer, () => 0, CancellationToken.None);
         var batches = new List<WindowBatch>();
         await foreach (var batch in output.Reader.ReadAllAsync())
         {
@@ -54,10 +55,9 @@ public sealed class WindowAggregatorTests
         }
     }
 
-    private static WindowAggregator NewAggregator(AggregatorOptions options)
+    private static WindowAggregator NewAggregator(AggregatorOptions options, IMeterFactory meterFactory)
     {
         var kafka = Options.Create(new KafkaOptions { BootstrapServers = "127.0.0.1:1", Topic = "usage-events" });
-        var meterFactory = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
         var meters = MeterCatalog.Parse("""{ "meters": [ { "name": "sum", "eventType": "t", "aggregation": "SUM", "valueProperty": "$.v" } ] }""");
         return new WindowAggregator(meters, new TeamDirectory(), new WindowPolicy(TimeSpan.FromHours(1), TimeSpan.FromHours(2), TimeSpan.FromSeconds(5)),
             Options.Create(options), kafka, new AggregatorMetrics(meterFactory, kafka), new FakeTimeProvider(Hour.AddMinutes(2)),
