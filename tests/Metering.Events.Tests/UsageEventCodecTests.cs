@@ -94,6 +94,29 @@ public class UsageEventCodecTests
         }
     }
 
+    [TestCase(0)]
+    [TestCase(2_500_000)]
+    [TestCase(1_234_567)]
+    [TestCase(10_000_000 - 1)]
+    public void Serialize_TextWithAndWithoutEscapes_WritesTimesAlike(long ticks)
+    {
+        var time = Time.AddTicks(ticks);
+        var plain = Full with { Time = time, IngestedAt = time };
+        var escaped = plain with { Subject = "Zoë \"quoted\"" };
+
+        using var plainDocument = JsonDocument.Parse(UsageEventCodec.Serialize(plain));
+        using var escapedDocument = JsonDocument.Parse(UsageEventCodec.Serialize(escaped));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(plainDocument.RootElement.GetProperty("time").GetString(),
+                Is.EqualTo(escapedDocument.RootElement.GetProperty("time").GetString()));
+            Assert.That(plainDocument.RootElement.GetProperty("ingesttime").GetString(),
+                Is.EqualTo(escapedDocument.RootElement.GetProperty("ingesttime").GetString()));
+            Assert.That(plainDocument.RootElement.GetProperty("time").GetDateTimeOffset(), Is.EqualTo(time));
+        }
+    }
+
     [Test]
     public void Serialize_NoSubjectOrData_LeavesThemOut()
     {
@@ -242,6 +265,12 @@ public class UsageEventCodecTests
             Data = "{\"name\":\"日本😀\",\"escaped\":\"\\u00e9\\n\"}",
             IngestId = "ïngest",
         }).SetArgDisplayNames("unicode");
+        yield return new TestCaseData(Full with
+        {
+            Id = "evt/1+2",
+            Subject = "a<b>&'c'`d`",
+            Account = "acme~{x}[y]",
+        }).SetArgDisplayNames("printable punctuation");
         yield return new TestCaseData(Full with
         {
             Time = new DateTimeOffset(2026, 11, 1, 11, 0, 0, 123, TimeSpan.Zero),

@@ -25,6 +25,7 @@ internal sealed class EventProducer : IHostedService, IDisposable
     private readonly TimeProvider _clock;
     private readonly TimeSpan _queueFullWait;
     private readonly IngestMetrics _metrics;
+    private readonly TopicPartition _topicPartition;
 
     public EventProducer(IOptions<KafkaOptions> options, IOptions<IngestOptions> ingest, TimeProvider clock, IngestMetrics metrics, ILogger<EventProducer> logger)
     {
@@ -33,6 +34,7 @@ internal sealed class EventProducer : IHostedService, IDisposable
         _clock = clock;
         _queueFullWait = ingest.Value.QueueFullWait;
         Topic = options.Value.Topic;
+        _topicPartition = new TopicPartition(Topic, Partition.Any);
         var config = options.Value.CreateProducerConfig();
         config.QueueBufferingMaxMessages = ingest.Value.ProducerQueueMaxMessages;
         config.QueueBufferingMaxKbytes = ingest.Value.ProducerQueueMaxBytes / 1024;
@@ -55,7 +57,7 @@ internal sealed class EventProducer : IHostedService, IDisposable
     /// local queue is full it waits up to <see cref="IngestOptions.QueueFullWait"/>, so memory stays bounded.
     /// </summary>
     /// <exception cref="BrokerUnavailableException">Some record was not acknowledged, or the queue stayed full.</exception>
-    public async Task ProduceAsync(IReadOnlyList<EventRecord> records, CancellationToken cancellationToken)
+    public async Task ProduceAsync(List<EventRecord> records, CancellationToken cancellationToken)
     {
         // One producer span per batch, a child of the request's span when there is one (STYLE.md §7).
         using var activity = IngestActivitySource.Instance.StartActivity($"send {Topic}", ActivityKind.Producer);
@@ -79,29 +81,32 @@ internal sealed class EventProducer : IHostedService, IDisposable
         }
 
         var delivery = new BatchDelivery(records.Count);
-        void Report(DeliveryReport<byte[], byte[]> report)
+        // One delegate for the batch: a local function passed as a handler would be a new delegate for every record.
+        Action<DeliveryReport<byte[], byte[]>> report = delivered =>
         {
             _metrics.Delivered(1);
-            if (report.Error.IsError)
+            if (delivered.Error.IsError)
             {
-                _metrics.BrokerError(report.Error.Code.ToString());
+                _metrics.BrokerError(delivered.Error.Code.ToString());
             }
 
-            delivery.Report(report);
-        }
+            delivery.Report(delivered);
+        };
 
         // The queue gauge counts the batch in once; each delivery report, and each record never produced, counts out.
         _metrics.Enqueued(records.Count);
         long? queueFullSince = null;
+        // Produce copies the message into librdkafka's queue (and our delivery reports carry no fields of it), so one
+        // message object, and one Headers, serves the batch.
+        var message = new Message<byte[], byte[]> { Headers = headers };
         for (var i = 0; i < records.Count; i++)
         {
-            // Produce copies the message into librdkafka's queue, so one Headers serves the batch.
-            var message = new Message<byte[], byte[]> { Key = records[i].Key, Value = records[i].Value, Headers = headers };
+            (message.Key, message.Value) = (records[i].Key, records[i].Value);
             while (true)
             {
                 try
                 {
-                    _producer.Produce(Topic, message, Report);
+                    _producer.Produce(_topicPartition, message, report);
                     queueFullSince = null;
                     break;
                 }
