@@ -34,7 +34,11 @@ public sealed class RowBinaryRowsBuilder<T> : IDisposable
     /// <exception cref="ArgumentException">A string of the row has an unpaired surrogate (it has no UTF-8 form).</exception>
     public void Add(T row)
     {
-        ArgumentNullException.ThrowIfNull(row);
+        if (row is null)
+        {
+            throw new ArgumentNullException(nameof(row)); // not ThrowIfNull(object), which would box a struct row
+        }
+
         var writer = _writer ??= new RowBinaryWriter();
         var length = writer.Length;
         try

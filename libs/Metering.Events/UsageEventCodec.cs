@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Metering.Events;
 
@@ -164,9 +165,32 @@ public static class UsageEventCodec
     /// from <paramref name="strings"/> when they are there.
     /// </summary>
     /// <returns>The event, or null with <paramref name="reason"/> saying why the record is undecodable.</returns>
-    public static UsageEvent? Deserialize(ReadOnlySpan<byte> value, Utf8StringCache? strings, out string? reason)
+    public static UsageEvent? Deserialize(ReadOnlySpan<byte> value, Utf8StringCache? strings, out string? reason) =>
+        Read(value, strings, decodeData: true, out _, out reason);
+
+    /// <summary>
+    /// Reads a record value as <see cref="Deserialize(ReadOnlySpan{byte}, Utf8StringCache?, out string?)"/> does, but
+    /// leaves the <c>data</c> object as UTF-8: <see cref="UsageEvent.Data"/> is null and <paramref name="data"/> is the
+    /// object's JSON, a slice of <paramref name="value"/> (empty when there is none). For the aggregator, which parses
+    /// the data and stores it as UTF-8: as a string it would be converted twice and allocated for every record.
+    /// </summary>
+    public static UsageEvent? DeserializeKeepingData(
+        ReadOnlyMemory<byte> value, Utf8StringCache? strings, out ReadOnlyMemory<byte> data, out string? reason)
+    {
+        var usageEvent = Read(value.Span, strings, decodeData: false, out var range, out reason);
+        data = usageEvent is null ? default : value[range];
+        if (!Utf8.IsValid(data.Span))
+        {
+            data = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(data.Span)); // as the string would be: U+FFFD for what is not UTF-8
+        }
+
+        return usageEvent;
+    }
+
+    private static UsageEvent? Read(ReadOnlySpan<byte> value, Utf8StringCache? strings, bool decodeData, out Range dataRange, out string? reason)
     {
         reason = null;
+        dataRange = default;
         string? id = null, source = null, type = null, account = null, subject = null, ingestId = null, data = null;
         DateTimeOffset? time = null, ingestedAt = null;
         try
@@ -199,7 +223,8 @@ public static class UsageEventCodec
                     var start = (int)reader.TokenStartIndex;
                     var isObject = reader.TokenType == JsonTokenType.StartObject;
                     reader.Skip();
-                    data = isObject ? Encoding.UTF8.GetString(value[start..(int)reader.BytesConsumed]) : null;
+                    dataRange = isObject ? start..(int)reader.BytesConsumed : default;
+                    data = isObject && decodeData ? Encoding.UTF8.GetString(value[dataRange]) : null;
                     continue;
                 }
 

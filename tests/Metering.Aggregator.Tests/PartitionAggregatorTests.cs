@@ -1,3 +1,4 @@
+using System.Text;
 using Metering.Aggregator.Attribution;
 using Metering.Aggregator.Pipeline;
 using Metering.Aggregator.Storage;
@@ -315,7 +316,7 @@ public sealed class PartitionAggregatorTests
         new(0, PartitionSnapshot.Empty, Policy, dedupeHorizon ?? TimeSpan.FromDays(3), Meters, _directory);
 
     private RecordOutcome Apply(PartitionAggregator partition, WindowBatch batch, UsageEvent usageEvent) =>
-        partition.Apply(_offset++, usageEvent, batch, _clock.GetUtcNow());
+        partition.Apply(_offset++, usageEvent with { Data = null }, Encoding.UTF8.GetBytes(usageEvent.Data ?? ""), batch, _clock.GetUtcNow());
 
     private static UsageEvent Event(string id, DateTimeOffset time, string data) =>
         new(id, "tests", "t", time, "u-1", "acct", data, "ingest-" + id, time);

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Text;
 using System.Threading.Channels;
 using Metering.Aggregator.Attribution;
 using Metering.Aggregator.Pipeline;
@@ -32,8 +33,8 @@ public sealed class WindowAggregatorTests
         await input.Writer.WriteAsync(new PartitionAssigned(0, PartitionSnapshot.Empty));
         for (var i = 0; i < Records; i++)
         {
-            var usageEvent = new UsageEvent($"e-{i}", "s", "t", Hour.AddMinutes(1), "u", "acme", data, $"i-{i}", Hour.AddMinutes(1));
-            await input.Writer.WriteAsync(new DecodedRecord(new ConsumedRecord(0, i, null, []), usageEvent, null));
+            var usageEvent = new UsageEvent($"e-{i}", "s", "t", Hour.AddMinutes(1), "u", "acme", null, $"i-{i}", Hour.AddMinutes(1));
+            await input.Writer.WriteAsync(new DecodedRecord(new ConsumedRecord(0, i, null, []), usageEvent, Encoding.UTF8.GetBytes(data), null));
         }
 
         input.Writer.Complete();

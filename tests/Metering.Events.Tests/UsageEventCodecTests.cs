@@ -31,6 +31,39 @@ public class UsageEventCodecTests
         }
     }
 
+    [TestCaseSource(nameof(Events))]
+    public void DeserializeKeepingData_ReadsTheEventWithItsDataAsUtf8(UsageEvent usageEvent)
+    {
+        var value = UsageEventCodec.Serialize(usageEvent);
+
+        var decoded = UsageEventCodec.DeserializeKeepingData(value, new Utf8StringCache(), out var data, out var reason);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(reason, Is.Null);
+            Assert.That(decoded, Is.EqualTo(usageEvent with { Data = null }));
+            Assert.That(Encoding.UTF8.GetString(data.Span), Is.EqualTo(usageEvent.Data ?? ""));
+        }
+    }
+
+    [Test]
+    public void DeserializeKeepingData_DataNotUtf8_IsReplacedAsTheStringOfDeserializeIs()
+    {
+        byte[] value = [.. """{"id":"e","source":"s","type":"t","time":"2026-11-01T11:00:00Z","account":"a","data":{"k":"v"""u8, 0xFF,
+            .. "\"}}"u8];
+
+        var asText = UsageEventCodec.Deserialize(value, out var textReason);
+        var kept = UsageEventCodec.DeserializeKeepingData(value, null, out var data, out var keptReason);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((textReason, keptReason), Is.EqualTo(((string?)null, (string?)null)));
+            Assert.That(kept, Is.Not.Null);
+            Assert.That(data.ToArray(), Is.EqualTo(Encoding.UTF8.GetBytes(asText!.Data!)));
+            Assert.That(asText.Data, Does.Contain("\uFFFD"));
+        }
+    }
+
     [Test]
     public void Deserialize_WithStrings_ReadsTheSameEventAndSharesItsRepeatedValues()
     {

@@ -40,6 +40,7 @@ internal sealed class PartitionAggregator
     private readonly Dictionary<RollupKey, WindowState> _windows = [];
     private readonly SortedDictionary<long, List<RollupKey>> _keysByWindow = [];
     private long _earliestWindowStartMs = NoWindow; // the first key of _keysByWindow
+    private List<RollupKey>? _spareKeys; // the emptied key list of the last finalized window, for the next window
     private readonly List<(RollupKey Key, WindowState State)> _dirty = []; // changed since the last flush
     private readonly Dictionary<long, StoredDecisionRow> _storedDecisions;
     private readonly Dictionary<MeterDefinition, KeyValuePair<string, JsonPath>[]> _groupByOrder = new(ReferenceEqualityComparer.Instance);
@@ -105,8 +106,11 @@ internal sealed class PartitionAggregator
         _touched = true;
     }
 
-    /// <summary>Applies the event at <paramref name="offset"/>, adding its rows to <paramref name="output"/>.</summary>
-    public RecordOutcome Apply(long offset, UsageEvent usageEvent, WindowBatch output, DateTimeOffset now)
+    /// <summary>
+    /// Applies the event at <paramref name="offset"/>, whose <c>data</c> object is <paramref name="data"/> (UTF-8 JSON, empty
+    /// when it has none; <see cref="UsageEvent.Data"/> is not read), adding its rows to <paramref name="output"/>.
+    /// </summary>
+    public RecordOutcome Apply(long offset, UsageEvent usageEvent, ReadOnlyMemory<byte> data, WindowBatch output, DateTimeOffset now)
     {
         NextOffset = offset + 1;
         _touched = true;
@@ -132,13 +136,13 @@ internal sealed class PartitionAggregator
         if (!duplicate)
         {
             AdvanceWatermark(_policy.WatermarkFor(timeMs), output, now);
-            (outcome, errors) = Fold(offset, usageEvent, timeMs, team, output, now, outcome);
+            (outcome, errors) = Fold(offset, usageEvent, data, timeMs, team, output, now, outcome);
         }
 
         var seconds = usageEvent.Time.ToUnixTimeSeconds();
         output.Events.Add(new UsageEventRow((ushort)Partition, (ulong)offset, usageEvent.Account, usageEvent.Source, usageEvent.Id,
             usageEvent.Type, usageEvent.Subject ?? "", team, group, DateTimeOffset.FromUnixTimeSeconds(seconds),
-            (ushort)(timeMs - (seconds * 1000)), usageEvent.IngestId, usageEvent.IngestedAt, usageEvent.Data ?? "",
+            (ushort)(timeMs - (seconds * 1000)), usageEvent.IngestId, usageEvent.IngestedAt, data,
             duplicate ? (byte)1 : (byte)0, errors));
         return outcome;
     }
@@ -181,7 +185,8 @@ internal sealed class PartitionAggregator
     }
 
     private (RecordOutcome Outcome, string Errors) Fold(
-        long offset, UsageEvent usageEvent, long timeMs, string team, WindowBatch output, DateTimeOffset now, RecordOutcome outcome)
+        long offset, UsageEvent usageEvent, ReadOnlyMemory<byte> data, long timeMs, string team, WindowBatch output, DateTimeOffset now,
+        RecordOutcome outcome)
     {
         var selecting = _meters.ForEventType(usageEvent.Type);
         if (selecting.Count == 0)
@@ -189,14 +194,15 @@ internal sealed class PartitionAggregator
             return (outcome, "");
         }
 
-        using var document = usageEvent.Data is null ? null : JsonDocument.Parse(usageEvent.Data);
-        var data = document?.RootElement;
+        using var document = data.IsEmpty ? null : JsonDocument.Parse(data);
+        var root = document?.RootElement;
         var windowStartMs = _policy.StartOf(timeMs);
         var final = _policy.IsFinal(windowStartMs, WatermarkMs);
         StringBuilder? errors = null;
-        foreach (var meter in selecting)
+        for (var i = 0; i < selecting.Count; i++) // foreach over the interface would allocate an enumerator for every event
         {
-            var value = meter.ValueProperty is { } path && data is { } d ? path.SelectValue(d) : MeterValue.Missing;
+            var meter = selecting[i];
+            var value = meter.ValueProperty is { } path && root is { } d ? path.SelectValue(d) : MeterValue.Missing;
             if (value.Kind == MeterValueKind.Invalid)
             {
                 (errors ??= new StringBuilder()).Append(errors.Length > 0 ? "; " : "").Append(meter.Name).Append(": ").Append(value.Error);
@@ -204,7 +210,7 @@ internal sealed class PartitionAggregator
 
             double? number = value.Kind == MeterValueKind.Number ? value.Number : null;
             var unique = meter.Aggregation == Aggregation.UniqueCount && number is { } n ? n.ToString("R", CultureInfo.InvariantCulture) : "";
-            var key = new RollupKey(meter.Name, usageEvent.Account, team, usageEvent.Subject ?? "", GroupByJson(meter, data), windowStartMs);
+            var key = new RollupKey(meter.Name, usageEvent.Account, team, usageEvent.Subject ?? "", GroupByJson(meter, root), windowStartMs);
             if (final)
             {
                 // Final never changes (DESIGN.md §5.5): the event is an adjustment of its window.
@@ -278,6 +284,8 @@ internal sealed class PartitionAggregator
             }
 
             _keysByWindow.Remove(windowStartMs);
+            keys.Clear();
+            _spareKeys = keys; // a window's list grows to megabytes: reused, it is not allocated again for every window
             _earliestWindowStartMs = _keysByWindow.Count > 0 ? _keysByWindow.Keys.First() : NoWindow;
             _touched = true;
         }
@@ -288,7 +296,8 @@ internal sealed class PartitionAggregator
     {
         if (!_keysByWindow.TryGetValue(key.WindowStartMs, out var keys))
         {
-            _keysByWindow[key.WindowStartMs] = keys = [];
+            _keysByWindow[key.WindowStartMs] = keys = _spareKeys ?? [];
+            _spareKeys = null;
             _earliestWindowStartMs = Math.Min(_earliestWindowStartMs, key.WindowStartMs);
         }
 

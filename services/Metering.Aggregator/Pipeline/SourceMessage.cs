@@ -19,8 +19,11 @@ internal sealed record PartitionRevoked(int Partition, TaskCompletionSource? Han
 /// <summary>One Kafka record; its key (the account) is read only when the record is dead-lettered.</summary>
 internal sealed record ConsumedRecord(int Partition, long Offset, byte[]? Key, byte[] Value) : SourceMessage;
 
-/// <summary><paramref name="Record"/> decoded: its event, or null with the <paramref name="Reason"/> it is undecodable.</summary>
-internal sealed record DecodedRecord(ConsumedRecord Record, UsageEvent? Event, string? Reason) : SourceMessage;
+/// <summary>
+/// <paramref name="Record"/> decoded: its event and the event's <paramref name="Data"/> object as UTF-8 JSON (the event's
+/// <see cref="UsageEvent.Data"/> is not set), or null with the <paramref name="Reason"/> it is undecodable.
+/// </summary>
+internal sealed record DecodedRecord(ConsumedRecord Record, UsageEvent? Event, ReadOnlyMemory<byte> Data, string? Reason) : SourceMessage;
 
 /// <summary>
 /// <paramref name="Partition"/> was read to its end, <paramref name="EndOffset"/>, and nothing newer had

@@ -135,7 +135,7 @@ internal sealed class WindowAggregator(
             return;
         }
 
-        metrics.Applied(partition.Apply(record.Offset, usageEvent, _batch, now));
+        metrics.Applied(partition.Apply(record.Offset, usageEvent, decoded.Data, _batch, now));
     }
 
     private async Task FlushAsync(ChannelWriter<WindowBatch> output, DateTimeOffset now, CancellationToken cancellationToken)

@@ -4,7 +4,8 @@ using Metering.ClickHouse;
 namespace Metering.Aggregator.Storage;
 
 /// <summary>A row of <c>usage_events</c> (schemas/clickhouse/0001).</summary>
-internal sealed record UsageEventRow(
+/// <remarks>A struct, as are the rows of <c>rollups</c> and <c>adjustments</c>: one or more is made for every record and encoded at once.</remarks>
+internal readonly record struct UsageEventRow(
     ushort KafkaPartition,
     ulong KafkaOffset,
     string Account,
@@ -18,7 +19,7 @@ internal sealed record UsageEventRow(
     ushort EventTimeMs,
     string IngestId,
     DateTimeOffset IngestedAt,
-    string Data,
+    ReadOnlyMemory<byte> Data,
     byte Duplicate,
     string Errors) : IRowBinaryRow<UsageEventRow>
 {
@@ -32,7 +33,7 @@ internal sealed record UsageEventRow(
     public static UsageEventRow Read(ref RowBinaryReader reader) => new(
         reader.ReadUInt16(), reader.ReadUInt64(), reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadString(),
         reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadDateTime(), reader.ReadUInt16(), reader.ReadString(),
-        reader.ReadDateTime(), reader.ReadString(), reader.ReadUInt8(), reader.ReadString());
+        reader.ReadDateTime(), reader.ReadStringBytes().ToArray(), reader.ReadUInt8(), reader.ReadString());
 
     public void WriteTo(RowBinaryWriter writer)
     {
@@ -49,14 +50,14 @@ internal sealed record UsageEventRow(
         writer.WriteUInt16(EventTimeMs);
         writer.WriteString(IngestId);
         writer.WriteDateTime(IngestedAt);
-        writer.WriteString(Data);
+        writer.WriteString(Data.Span);
         writer.WriteUInt8(Duplicate);
         writer.WriteString(Errors);
     }
 }
 
 /// <summary>A row of <c>rollups</c> (schemas/clickhouse/0002).</summary>
-internal sealed record RollupRow(
+internal readonly record struct RollupRow(
     string Meter,
     string Account,
     string Team,
@@ -174,7 +175,7 @@ internal sealed record DeadLetterRow(
 }
 
 /// <summary>A row of <c>adjustments</c> (schemas/clickhouse/0005): one late event for one meter.</summary>
-internal sealed record AdjustmentRow(
+internal readonly record struct AdjustmentRow(
     string Meter,
     string Account,
     string Team,
