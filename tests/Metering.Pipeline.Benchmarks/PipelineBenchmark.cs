@@ -155,10 +155,12 @@ internal static class PipelineBenchmark
     {
         await using var database = await clickHouse.CreateDatabaseAsync("bench", cancellationToken);
         var probe = new PipelineProbe(database.Client, Topic, endOffsets);
+        var clickHouseCpu = ClickHouseCpuSeconds(clickHouse);
         var clock = Stopwatch.StartNew();
         await using var aggregator = StartAggregator(bootstrapServers, clickHouse, database.Name, NewGroup());
         await probe.WaitForAsync(probe.TotalRecords, aggregator, cancellationToken);
         clock.Stop();
+        clickHouseCpu = ClickHouseCpuSeconds(clickHouse) - clickHouseCpu;
         var stats = ProcessStats.Read(aggregator.ProcessId);
         var sink = await SinkFiguresAsync(aggregator, probe.TotalRecords, clock.Elapsed, cancellationToken);
         await aggregator.KillAsync();
@@ -166,7 +168,8 @@ internal static class PipelineBenchmark
         Console.WriteLine(
             $"pipeline: {probe.TotalRecords:N0} records in {clock.Elapsed.TotalSeconds:F2} s from process start = "
             + $"{probe.TotalRecords / clock.Elapsed.TotalSeconds:N0} events/s; aggregator CPU {stats.CpuSeconds:F1} s "
-            + $"({stats.CpuSeconds / clock.Elapsed.TotalSeconds:F2} cores), peak RSS {stats.PeakRssMegabytes:F0} MB");
+            + $"({stats.CpuSeconds / clock.Elapsed.TotalSeconds:F2} cores), peak RSS {stats.PeakRssMegabytes:F0} MB"
+            + (clickHouseCpu is { } server ? $"; ClickHouse CPU {server:F1} s ({server / clock.Elapsed.TotalSeconds:F2} cores)" : ""));
         Console.WriteLine($"pipeline sink: {sink}");
         await CheckAsync("pipeline", probe, counts, meters, cancellationToken);
         return (clock.Elapsed, stats);
@@ -228,6 +231,10 @@ internal static class PipelineBenchmark
             ["Aggregator__ConsumerGroup"] = group,
             ["Logging__LogLevel__Default"] = "Warning",
         });
+
+    /// <summary>The CPU time the ClickHouse server used so far, when this run started it.</summary>
+    private static double? ClickHouseCpuSeconds(ClickHouseServer clickHouse) =>
+        clickHouse.ProcessId is { } processId ? ProcessStats.TreeCpuSeconds(processId) : null;
 
     private static string NewGroup() => "bench-aggregator-" + Guid.NewGuid().ToString("N")[..12];
 

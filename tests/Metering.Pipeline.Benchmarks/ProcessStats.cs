@@ -21,4 +21,17 @@ internal sealed record ProcessStats(double PeakRssMegabytes, double CpuSeconds)
         var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
         return new ProcessStats(kilobytes / 1024.0, ticks / ClockTicksPerSecond);
     }
+
+    /// <summary>The CPU time used by a live process and all its descendants (a server started through a script).</summary>
+    public static double TreeCpuSeconds(int processId)
+    {
+        var seconds = Read(processId).CpuSeconds;
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{processId}/task"))
+        {
+            var children = File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            seconds += children.Sum(child => TreeCpuSeconds(int.Parse(child, CultureInfo.InvariantCulture)));
+        }
+
+        return seconds;
+    }
 }

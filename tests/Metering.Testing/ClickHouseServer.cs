@@ -42,6 +42,9 @@ public sealed class ClickHouseServer : IAsyncDisposable
     /// <summary>Whether this run started the server (as opposed to using <c>METERING_TEST_CLICKHOUSE</c>).</summary>
     public bool IsLocal => _process is not null;
 
+    /// <summary>The server's process, when this run started it.</summary>
+    public int? ProcessId => _process?.Id;
+
     /// <summary>Returns the shared server, starting it on first use.</summary>
     /// <exception cref="InvalidOperationException">The server cannot be started or reached; the message says why and what to do.</exception>
     public static Task<ClickHouseServer> GetAsync()
