@@ -1,4 +1,5 @@
 using Metering.ClickHouse;
+using Metering.Events;
 using Metering.Windowing;
 using Microsoft.Extensions.Options;
 
@@ -21,6 +22,7 @@ internal sealed class PartitionStore(ClickHouseClient clickHouse, WindowPolicy p
             return new Dictionary<int, PartitionSnapshot>();
         }
 
+        var strings = new Utf8StringCache();
         var inPartitions = $"kafka_partition IN ({string.Join(", ", partitions.Select(ClickHouseSql.Literal))})";
         var progress = (await clickHouse.QueryRowBinaryAsync(
                 $"""
@@ -44,7 +46,7 @@ internal sealed class PartitionStore(ClickHouseClient clickHouse, WindowPolicy p
             FROM rollups FINAL
             WHERE {inPartitions} AND window_start >= {ClickHouseSql.Literal(openFrom.Values.Min())}
             """,
-            RollupRow.Read, cancellationToken: cancellationToken);
+            (ref RowBinaryReader reader) => RollupRow.Read(ref reader, strings), cancellationToken: cancellationToken);
 
         // Replays write identical raw rows, so these two need no FINAL: repeats are folded here.
         var horizon = (long)options.Value.DedupeHorizon.TotalMilliseconds;
@@ -59,7 +61,7 @@ internal sealed class PartitionStore(ClickHouseClient clickHouse, WindowPolicy p
                     $"(kafka_partition = {ClickHouseSql.Literal(r.Key)} AND kafka_offset < {ClickHouseSql.Literal(r.Value.NextOffset)}"
                     + $" AND event_time >= {ClickHouseSql.Literal(DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(0, r.Value.WatermarkMs - horizon)))})"))})
                 """,
-                DedupeKeyRow.Read, cancellationToken: cancellationToken);
+                (ref RowBinaryReader reader) => DedupeKeyRow.Read(ref reader, strings), cancellationToken: cancellationToken);
         var tail = await clickHouse.QueryRowBinaryAsync(
             $"""
             SELECT {StoredDecisionRow.Columns}

@@ -1,5 +1,7 @@
+using System.Text;
 using System.Text.Json.Serialization;
 using Metering.ClickHouse;
+using Metering.Events;
 
 namespace Metering.Aggregator.Storage;
 
@@ -87,9 +89,15 @@ internal readonly record struct RollupRow(
     ];
 
     /// <summary>Reads the columns of <see cref="Columns"/>, in that order.</summary>
-    public static RollupRow Read(ref RowBinaryReader reader) => new(
-        reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadString(),
-        reader.ReadDateTime(), reader.ReadDateTime(), reader.ReadUInt16(), reader.ReadUInt64(), reader.ReadUInt64(),
+    public static RollupRow Read(ref RowBinaryReader reader) => Read(ref reader, null);
+
+    /// <summary>
+    /// Reads the columns of <see cref="Columns"/>, in that order, taking the key's texts from <paramref name="strings"/>: a
+    /// partition resumes from up to millions of rows that share a few thousand accounts, teams, subjects and group-bys.
+    /// </summary>
+    public static RollupRow Read(ref RowBinaryReader reader, Utf8StringCache? strings) => new(
+        RowText.Read(ref reader, strings), RowText.Read(ref reader, strings), RowText.Read(ref reader, strings),
+        RowText.Read(ref reader, strings), RowText.Read(ref reader, strings), reader.ReadDateTime(), reader.ReadDateTime(), reader.ReadUInt16(), reader.ReadUInt64(), reader.ReadUInt64(),
         reader.ReadFloat64(), reader.ReadFloat64(), reader.ReadFloat64(), reader.ReadFloat64(), reader.ReadInt64(), reader.ReadInt64(),
         reader.ReadStringArray(), reader.ReadDateTime(), reader.ReadUInt64(), reader.ReadDateTime());
 
@@ -258,8 +266,21 @@ internal sealed record DedupeKeyRow(
     /// <summary>The columns <see cref="Read"/> reads, in its order.</summary>
     public const string Columns = "kafka_partition, account, source, id, event_time, event_time_ms";
 
-    public static DedupeKeyRow Read(ref RowBinaryReader reader) =>
-        new(reader.ReadUInt16(), reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadDateTime(), reader.ReadUInt16());
+    /// <summary>Reads the columns of <see cref="Columns"/>, taking the account and source from <paramref name="strings"/>.</summary>
+    public static DedupeKeyRow Read(ref RowBinaryReader reader, Utf8StringCache? strings) => new(
+        reader.ReadUInt16(), RowText.Read(ref reader, strings), RowText.Read(ref reader, strings), reader.ReadString(), reader.ReadDateTime(),
+        reader.ReadUInt16());
+}
+
+/// <summary>Texts of rows read back that repeat from row to row.</summary>
+internal static class RowText
+{
+    /// <summary>A <c>String</c> column's value: from <paramref name="strings"/> when it holds it.</summary>
+    public static string Read(ref RowBinaryReader reader, Utf8StringCache? strings)
+    {
+        var utf8 = reader.ReadStringBytes();
+        return strings?.Get(utf8) ?? Encoding.UTF8.GetString(utf8);
+    }
 }
 
 /// <summary>
