@@ -187,7 +187,8 @@ public static class UsageEventCodec
         return usageEvent;
     }
 
-    private static UsageEvent? Read(ReadOnlySpan<byte> value, Utf8StringCache? strings, bool decodeData, out Range dataRange, out string? reason)
+    private static UsageEvent? Read(
+        ReadOnlySpan<byte> value, Utf8StringCache? strings, bool decodeData, out Range dataRange, out string? reason)
     {
         reason = null;
         dataRange = default;

@@ -20,7 +20,8 @@ internal static class RecordDecoder
             await foreach (var message in input.ReadAllAsync(cancellationToken))
             {
                 var decoded = message is ConsumedRecord record
-                    ? new DecodedRecord(record, UsageEventCodec.DeserializeKeepingData(record.Value, strings, out var data, out var reason), data, reason)
+                    ? new DecodedRecord(
+                        record, UsageEventCodec.DeserializeKeepingData(record.Value, strings, out var data, out var reason), data, reason)
                     : message;
                 if (!output.TryWrite(decoded))
                 {

@@ -61,7 +61,8 @@ internal sealed class PartitionStore(ClickHouseClient clickHouse, WindowPolicy p
                     $"(kafka_partition = {ClickHouseSql.Literal(r.Key)} AND kafka_offset < {ClickHouseSql.Literal(r.Value.NextOffset)}"
                     + $" AND event_time >= {ClickHouseSql.Literal(DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(0, r.Value.WatermarkMs - horizon)))})"))})
                 """,
-                (ref RowBinaryReader reader) => DedupeKeyRow.Read(ref reader, strings), cancellationToken: cancellationToken);
+                (ref RowBinaryReader reader) => DedupeKeyRow.Read(ref reader, strings),
+                cancellationToken: cancellationToken);
         var tail = await clickHouse.QueryRowBinaryAsync(
             $"""
             SELECT {StoredDecisionRow.Columns}

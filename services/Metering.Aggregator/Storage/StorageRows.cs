@@ -6,7 +6,9 @@ using Metering.Events;
 namespace Metering.Aggregator.Storage;
 
 /// <summary>A row of <c>usage_events</c> (schemas/clickhouse/0001).</summary>
-/// <remarks>A struct, as are the rows of <c>rollups</c> and <c>adjustments</c>: one or more is made for every record and encoded at once.</remarks>
+/// <remarks>
+/// A struct, as are the rows of <c>rollups</c> and <c>adjustments</c>: one or more is made for every record and encoded at once.
+/// </remarks>
 internal readonly record struct UsageEventRow(
     ushort KafkaPartition,
     ulong KafkaOffset,
@@ -97,7 +99,8 @@ internal readonly record struct RollupRow(
     /// </summary>
     public static RollupRow Read(ref RowBinaryReader reader, Utf8StringCache? strings) => new(
         RowText.Read(ref reader, strings), RowText.Read(ref reader, strings), RowText.Read(ref reader, strings),
-        RowText.Read(ref reader, strings), RowText.Read(ref reader, strings), reader.ReadDateTime(), reader.ReadDateTime(), reader.ReadUInt16(), reader.ReadUInt64(), reader.ReadUInt64(),
+        RowText.Read(ref reader, strings), RowText.Read(ref reader, strings), reader.ReadDateTime(), reader.ReadDateTime(),
+        reader.ReadUInt16(), reader.ReadUInt64(), reader.ReadUInt64(),
         reader.ReadFloat64(), reader.ReadFloat64(), reader.ReadFloat64(), reader.ReadFloat64(), reader.ReadInt64(), reader.ReadInt64(),
         reader.ReadStringArray(), reader.ReadDateTime(), reader.ReadUInt64(), reader.ReadDateTime());
 
